@@ -1,0 +1,73 @@
+//! Command-line and environment configuration.
+//!
+//! Every flag can also be set from an environment variable so that a docker-compose file only needs `environment:`.
+
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+
+/// A small, fast, AWS-exact local emulator of the AWS Lambda permission APIs.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "lambdalite", version, about)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "LAMBDALITE_HOST", default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// Port to listen on; 0 picks a free port (the bound port is printed at start).
+    #[arg(long, env = "LAMBDALITE_PORT", default_value_t = 4566)]
+    pub port: u16,
+
+    /// Region used when a request carries no parseable SigV4 credential scope.
+    #[arg(long, env = "LAMBDALITE_REGION", default_value = "us-east-1")]
+    pub region: String,
+
+    /// Account used when the access key id is not a 12-digit account id.
+    #[arg(long = "account-id", env = "LAMBDALITE_ACCOUNT_ID", default_value = "000000000000",
+          value_parser = parse_account_id)]
+    pub account_id: String,
+
+    /// Milliseconds after a mutation before a function reads as settled (Pending→Active, InProgress→Successful).
+    /// 0 settles on the next read.
+    #[arg(long = "settle-delay-ms", env = "LAMBDALITE_SETTLE_DELAY_MS", default_value_t = 0)]
+    pub settle_delay_ms: u64,
+
+    /// Log line format.
+    #[arg(long = "log-format", env = "LAMBDALITE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+fn parse_account_id(value: &str) -> Result<String, String> {
+    if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(value.to_owned())
+    } else {
+        Err(format!("account id must be 12 digits, got '{value}'"))
+    }
+}
+
+impl Config {
+    pub fn settle_delay(&self) -> Duration {
+        Duration::from_millis(self.settle_delay_ms)
+    }
+}
+
+impl Default for Config {
+    /// The configuration the binary uses when run with no flags and no environment.
+    fn default() -> Self {
+        Config {
+            host: "127.0.0.1".into(),
+            port: 4566,
+            region: "us-east-1".into(),
+            account_id: "000000000000".into(),
+            settle_delay_ms: 0,
+            log_format: LogFormat::Text,
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! Functions, their published versions and aliases, and the lifecycle that makes a fresh function read as
+//! `Pending` and then `Active` (SPEC §5.1, §5.2).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use indexmap::IndexMap;
+
+use super::policy::{new_revision_id, Policy};
+
+/// What a mutation left in flight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    /// CreateFunction: `State: Pending` until settled.
+    Creating,
+    /// UpdateFunctionCode/Configuration: `LastUpdateStatus: InProgress` until settled.
+    Updating,
+}
+
+/// The in-flight state of a configuration and its RevisionIds before and after settling.
+///
+/// Settling is a pure function of time, so reads need no write lock: until `settle_delay` has passed since `since`,
+/// the configuration reads as in flight with `pending_revision`; afterwards it reads as settled with
+/// `settled_revision`. AWS changes the RevisionId when a function settles (SPEC §5.2), hence two ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lifecycle {
+    pub in_flight: Option<Transition>,
+    pub since: Instant,
+    pub pending_revision: String,
+    pub settled_revision: String,
+}
+
+impl Lifecycle {
+    /// A configuration that starts in flight.
+    pub fn started(transition: Transition) -> Self {
+        Lifecycle {
+            in_flight: Some(transition),
+            since: Instant::now(),
+            pending_revision: new_revision_id(),
+            settled_revision: new_revision_id(),
+        }
+    }
+
+    /// A configuration that is settled from the start (a version published from a settled `$LATEST`).
+    pub fn settled() -> Self {
+        let rev = new_revision_id();
+        Lifecycle { in_flight: None, since: Instant::now(), pending_revision: rev.clone(), settled_revision: rev }
+    }
+
+    /// The transition still in flight after `delay`, if any.
+    pub fn in_flight(&self, delay: Duration) -> Option<Transition> {
+        self.in_flight.filter(|_| self.since.elapsed() < delay)
+    }
+
+    /// The RevisionId a read shows now.
+    pub fn revision_id(&self, delay: Duration) -> &str {
+        if self.in_flight(delay).is_some() {
+            &self.pending_revision
+        } else {
+            &self.settled_revision
+        }
+    }
+}
+
+/// Stored code: a zip (hashed, never run) or a container image reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Code {
+    /// Base64 of the SHA-256 of the zip bytes (or of the image URI for images).
+    pub sha256: String,
+    pub size: u64,
+    pub zip: Option<Arc<[u8]>>,
+    pub image_uri: Option<String>,
+}
+
+/// A layer version a function references.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerRef {
+    pub arn: String,
+    pub code_size: u64,
+}
+
+/// One configuration: `$LATEST` or a published version's immutable snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunctionConfig {
+    pub runtime: Option<String>,
+    pub role: String,
+    pub handler: Option<String>,
+    pub description: String,
+    pub timeout: i64,
+    pub memory_size: i64,
+    pub code: Code,
+    pub last_modified: String,
+    pub environment: Option<IndexMap<String, String>>,
+    pub layers: Vec<LayerRef>,
+    pub tracing_mode: String,
+    pub dead_letter_target_arn: Option<String>,
+    pub vpc_config: Option<serde_json::Value>,
+    pub kms_key_arn: Option<String>,
+    pub package_type: String,
+    pub architectures: Vec<String>,
+    pub ephemeral_storage_size: i64,
+    pub log_format: String,
+    pub log_group: String,
+    pub application_log_level: Option<String>,
+    pub system_log_level: Option<String>,
+    pub snap_start_apply_on: String,
+    pub image_config: Option<serde_json::Value>,
+    pub file_system_configs: Option<serde_json::Value>,
+    pub lifecycle: Lifecycle,
+}
+
+/// A published version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Version {
+    pub config: FunctionConfig,
+    pub policy: Option<Policy>,
+}
+
+/// An alias: a name pointing at a version, with optional weighted routing to one more version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alias {
+    pub name: String,
+    pub function_version: String,
+    pub description: String,
+    /// Version → weight. Empty means no routing.
+    pub routing: BTreeMap<String, f64>,
+    pub revision_id: String,
+    pub policy: Option<Policy>,
+}
+
+/// A function with everything that hangs off it. Deleting it drops all of it, policies included.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Function {
+    pub name: String,
+    pub latest: FunctionConfig,
+    /// The unqualified (`$LATEST`) policy.
+    pub policy: Option<Policy>,
+    pub versions: BTreeMap<u64, Version>,
+    /// Never goes backwards, even after versions are deleted.
+    pub next_version: u64,
+    pub aliases: BTreeMap<String, Alias>,
+    pub tags: BTreeMap<String, String>,
+    /// Set by every change to `$LATEST`; PublishVersion returns the last version unchanged when this is false.
+    pub changed_since_publish: bool,
+}

@@ -1,0 +1,40 @@
+//! Alias routes (SPEC §11).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::Router;
+
+use super::extract::{AwsJson, AwsPath, Caller};
+use crate::error::Error;
+use crate::service::aliases;
+use crate::wire::dto::aliases::*;
+use crate::wire::JsonResponse;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/2015-03-31/functions/{function_name}/aliases", post(create_alias))
+        .route("/2015-03-31/functions/{function_name}/aliases/{name}", get(get_alias))
+}
+
+/// <https://docs.aws.amazon.com/lambda/latest/api/API_CreateAlias.html>
+async fn create_alias(
+    State(app): State<AppState>,
+    Caller(caller): Caller,
+    AwsPath(function_name): AwsPath<String>,
+    AwsJson(input): AwsJson<CreateAliasInput>,
+) -> Result<JsonResponse<AliasConfiguration>, Error> {
+    let out = app.store.write(|s| aliases::create_alias(s, &caller, &function_name, input)).await?;
+    Ok(JsonResponse(StatusCode::CREATED, out))
+}
+
+/// <https://docs.aws.amazon.com/lambda/latest/api/API_GetAlias.html>
+async fn get_alias(
+    State(app): State<AppState>,
+    Caller(caller): Caller,
+    AwsPath((function_name, name)): AwsPath<(String, String)>,
+) -> Result<JsonResponse<AliasConfiguration>, Error> {
+    let out = app.store.read(|s| aliases::get_alias(s, &caller, &function_name, &name)).await?;
+    Ok(JsonResponse(StatusCode::OK, out))
+}

@@ -1,0 +1,151 @@
+//! Extractors whose rejections come back in AWS error shape, and the caller's account and region.
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Path, Request};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use crate::domain::arn::Scope;
+use crate::error::Error;
+use crate::http::operation_name;
+use crate::AppState;
+
+/// The largest request body accepted (CreateFunction's limit on AWS).
+pub const MAX_BODY_BYTES: usize = 70_167_211;
+
+/// A JSON request body. An empty body counts as `{}`; the content type is not checked (SPEC §1).
+pub struct AwsJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for AwsJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        let op =
+            req.extensions().get::<MatchedPath>().map(|p| operation_name(req.method(), p.as_str())).unwrap_or("this");
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| body_rejection(e, op))?;
+        let slice: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes };
+        serde_json::from_slice(slice)
+            .map(AwsJson)
+            .map_err(|e| Error::InvalidRequestContentException(format!("Could not parse request body into json: {e}")))
+    }
+}
+
+fn body_rejection(rejection: BytesRejection, op: &str) -> Error {
+    if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        Error::RequestEntityTooLargeException(format!(
+            "Request must be smaller than {MAX_BODY_BYTES} bytes for the {op} operation"
+        ))
+    } else {
+        Error::InvalidRequestContentException(format!("Could not read request body: {}", rejection.body_text()))
+    }
+}
+
+/// Percent-decoded path parameters. The router splits on `/` before decoding, so an ARN with `%3A` stays one
+/// segment.
+pub struct AwsPath<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for AwsPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(v)| AwsPath(v))
+            .map_err(|e: PathRejection| Error::ValidationException(format!("Invalid request path: {}", e.body_text())))
+    }
+}
+
+/// Query-string members. DTO fields are `Option<String>` so that parsing never fails on a value; constraint
+/// checks happen in the domain with AWS's messages.
+pub struct AwsQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for AwsQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Error> {
+        let query = parts.uri.query().unwrap_or("");
+        serde_urlencoded::from_str(query)
+            .map(AwsQuery)
+            .map_err(|e| Error::ValidationException(format!("Invalid query string: {e}")))
+    }
+}
+
+/// Who is calling, from the SigV4 credential scope (SPEC §3.1): the region is the scope's region, and an access key
+/// id of exactly 12 digits is the account id. Anything else falls back to the configured defaults. Signatures are
+/// not verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller(pub Scope);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let scope = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_credential_scope);
+        let (key, region) = scope.unwrap_or(("", ""));
+        let account = if key.len() == 12 && key.bytes().all(|b| b.is_ascii_digit()) {
+            key.to_owned()
+        } else {
+            state.config.account_id.clone()
+        };
+        let region = if region.is_empty() { state.config.region.clone() } else { region.to_owned() };
+        Ok(Caller(Scope::new(account, region)))
+    }
+}
+
+/// `(access key id, region)` from `AWS4-HMAC-SHA256 Credential=AKID/20250101/us-west-2/lambda/aws4_request, ...`.
+pub fn parse_credential_scope(header: &str) -> Option<(&str, &str)> {
+    let rest = header.strip_prefix("AWS4-HMAC-SHA256")?;
+    let start = rest.find("Credential=")? + "Credential=".len();
+    let credential = rest[start..].split([',', ' ']).next()?;
+    let mut fields = credential.split('/');
+    let key = fields.next()?;
+    let _date = fields.next()?;
+    let region = fields.next()?;
+    let valid_region = !region.is_empty()
+        && region.len() <= 64
+        && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    valid_region.then_some((key, region))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_credential_scope;
+
+    #[test]
+    fn credential_scope_parsing() {
+        let cases = [
+            (
+                "AWS4-HMAC-SHA256 Credential=123456789012/20250101/eu-west-1/lambda/aws4_request, SignedHeaders=host, Signature=ab",
+                Some(("123456789012", "eu-west-1")),
+            ),
+            (
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/us-east-2/lambda/aws4_request,SignedHeaders=host,Signature=ab",
+                Some(("AKIDEXAMPLE", "us-east-2")),
+            ),
+            ("AWS4-HMAC-SHA256 Credential=AKID/20250101", None),
+            ("Basic dXNlcjpwYXNz", None),
+            ("AWS4-HMAC-SHA256 Credential=AKID/20250101/US EAST/lambda/aws4_request", None),
+            ("", None),
+        ];
+        for (header, want) in cases {
+            assert_eq!(parse_credential_scope(header), want, "{header}");
+        }
+    }
+}

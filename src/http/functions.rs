@@ -1,0 +1,87 @@
+//! Function and version routes (SPEC §10).
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+use super::extract::{AwsJson, AwsPath, AwsQuery, Caller};
+use crate::error::Error;
+use crate::service::functions;
+use crate::wire::dto::functions::*;
+use crate::wire::JsonResponse;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/2015-03-31/functions", post(create_function))
+        .route("/2015-03-31/functions/{function_name}", get(get_function))
+        .route("/2015-03-31/functions/{function_name}/configuration", get(get_function_configuration))
+        .route("/2015-03-31/functions/{function_name}/versions", post(publish_version))
+        .route("/_lambdalite/code/{account}/{region}/{function_name}/{version}", get(download_code))
+}
+
+/// The URL prefix clients reached us at, for `Code.Location`.
+fn code_base(headers: &HeaderMap) -> String {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+/// <https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html>
+async fn create_function(
+    State(app): State<AppState>,
+    Caller(caller): Caller,
+    AwsJson(input): AwsJson<CreateFunctionInput>,
+) -> Result<JsonResponse<FunctionConfiguration>, Error> {
+    let out = app.store.write(|s| functions::create_function(s, &caller, input)).await?;
+    Ok(JsonResponse(StatusCode::CREATED, out))
+}
+
+/// <https://docs.aws.amazon.com/lambda/latest/api/API_GetFunction.html>
+async fn get_function(
+    State(app): State<AppState>,
+    Caller(caller): Caller,
+    AwsPath(name): AwsPath<String>,
+    AwsQuery(q): AwsQuery<QualifierQuery>,
+    headers: HeaderMap,
+) -> Result<JsonResponse<GetFunctionOutput>, Error> {
+    let base = code_base(&headers);
+    let out = app.store.read(|s| functions::get_function(s, &caller, &name, q.qualifier.as_deref(), &base)).await?;
+    Ok(JsonResponse(StatusCode::OK, out))
+}
+
+/// <https://docs.aws.amazon.com/lambda/latest/api/API_GetFunctionConfiguration.html>
+async fn get_function_configuration(
+    State(app): State<AppState>,
+    Caller(caller): Caller,
+    AwsPath(name): AwsPath<String>,
+    AwsQuery(q): AwsQuery<QualifierQuery>,
+) -> Result<JsonResponse<FunctionConfiguration>, Error> {
+    let out =
+        app.store.read(|s| functions::get_function_configuration(s, &caller, &name, q.qualifier.as_deref())).await?;
+    Ok(JsonResponse(StatusCode::OK, out))
+}
+
+/// <https://docs.aws.amazon.com/lambda/latest/api/API_PublishVersion.html>
+async fn publish_version(
+    State(app): State<AppState>,
+    Caller(caller): Caller,
+    AwsPath(name): AwsPath<String>,
+    AwsJson(input): AwsJson<PublishVersionInput>,
+) -> Result<JsonResponse<FunctionConfiguration>, Error> {
+    let out = app.store.write(|s| functions::publish_version(s, &caller, &name, input)).await?;
+    Ok(JsonResponse(StatusCode::CREATED, out))
+}
+
+/// `GET /_lambdalite/code/{account}/{region}/{function}/{version}`: the stored zip that `Code.Location` points at.
+async fn download_code(
+    State(app): State<AppState>,
+    AwsPath((account, region, name, version)): AwsPath<(String, String, String, String)>,
+) -> Response {
+    let scope = crate::domain::arn::Scope::new(account, region);
+    match app.store.read(|s| functions::code_bytes(s, &scope, &name, &version)).await {
+        Some(bytes) => ([(header::CONTENT_TYPE, "application/zip")], bytes.to_vec()).into_response(),
+        None => Error::not_found("The resource you requested does not exist.").into_response(),
+    }
+}

@@ -1,0 +1,112 @@
+//! HTTP: axum only. One file per resource family, each with its own `router()`; this module merges them, names
+//! every operation, answers unknown routes in AWS shape, and adds the request-id, logging and panic layers.
+
+pub mod admin;
+pub mod aliases;
+pub mod extract;
+pub mod functions;
+pub mod layer_policy;
+pub mod layers;
+pub mod policy;
+
+use std::time::Instant;
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::{HeaderName, Method};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+
+use crate::error::Error;
+use crate::wire::error::ErrorCode;
+use crate::AppState;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
+
+/// AWS operation names by method and route, for logs and messages.
+const OPERATIONS: &[(Method, &str, &str)] = &[
+    (Method::POST, "/2015-03-31/functions", "CreateFunction"),
+    (Method::GET, "/2015-03-31/functions", "ListFunctions"),
+    (Method::GET, "/2015-03-31/functions/{function_name}", "GetFunction"),
+    (Method::DELETE, "/2015-03-31/functions/{function_name}", "DeleteFunction"),
+    (Method::GET, "/2015-03-31/functions/{function_name}/configuration", "GetFunctionConfiguration"),
+    (Method::PUT, "/2015-03-31/functions/{function_name}/configuration", "UpdateFunctionConfiguration"),
+    (Method::PUT, "/2015-03-31/functions/{function_name}/code", "UpdateFunctionCode"),
+    (Method::POST, "/2015-03-31/functions/{function_name}/versions", "PublishVersion"),
+    (Method::GET, "/2015-03-31/functions/{function_name}/versions", "ListVersionsByFunction"),
+    (Method::POST, "/2015-03-31/functions/{function_name}/aliases", "CreateAlias"),
+    (Method::GET, "/2015-03-31/functions/{function_name}/aliases", "ListAliases"),
+    (Method::GET, "/2015-03-31/functions/{function_name}/aliases/{name}", "GetAlias"),
+    (Method::PUT, "/2015-03-31/functions/{function_name}/aliases/{name}", "UpdateAlias"),
+    (Method::DELETE, "/2015-03-31/functions/{function_name}/aliases/{name}", "DeleteAlias"),
+    (Method::POST, "/2015-03-31/functions/{function_name}/policy", "AddPermission"),
+    (Method::GET, "/2015-03-31/functions/{function_name}/policy", "GetPolicy"),
+    (Method::DELETE, "/2015-03-31/functions/{function_name}/policy/{statement_id}", "RemovePermission"),
+    (Method::GET, "/2018-10-31/layers", "ListLayers"),
+    (Method::POST, "/2018-10-31/layers/{layer_name}/versions", "PublishLayerVersion"),
+    (Method::GET, "/2018-10-31/layers/{layer_name}/versions", "ListLayerVersions"),
+    (Method::GET, "/2018-10-31/layers/{layer_name}/versions/{version_number}", "GetLayerVersion"),
+    (Method::DELETE, "/2018-10-31/layers/{layer_name}/versions/{version_number}", "DeleteLayerVersion"),
+    (Method::POST, "/2018-10-31/layers/{layer_name}/versions/{version_number}/policy", "AddLayerVersionPermission"),
+    (Method::GET, "/2018-10-31/layers/{layer_name}/versions/{version_number}/policy", "GetLayerVersionPolicy"),
+    (
+        Method::DELETE,
+        "/2018-10-31/layers/{layer_name}/versions/{version_number}/policy/{statement_id}",
+        "RemoveLayerVersionPermission",
+    ),
+];
+
+/// The AWS operation name of a matched route (`GetLayerVersionByArn` shares ListLayers' path).
+pub fn operation_name(method: &Method, matched_path: &str) -> &'static str {
+    OPERATIONS.iter().find(|(m, p, _)| m == method && *p == matched_path).map(|(_, _, op)| *op).unwrap_or("Unknown")
+}
+
+/// The whole service: AWS routes, admin routes, fallbacks and layers.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(functions::router())
+        .merge(aliases::router())
+        .merge(policy::router())
+        .merge(layers::router())
+        .merge(layer_policy::router())
+        .merge(admin::router())
+        .fallback(unknown_operation)
+        .method_not_allowed_fallback(unknown_operation)
+        .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
+        .layer(middleware::from_fn(log_request))
+        .layer(CatchPanicLayer::custom(|_| Error::ServiceException("a handler panicked".into()).into_response()))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn unknown_operation() -> Error {
+    Error::UnknownOperationException
+}
+
+/// One log line per request: operation, status, AWS error code, latency and request id.
+async fn log_request(request: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = request.method().clone();
+    let operation =
+        request.extensions().get::<MatchedPath>().map(|p| operation_name(&method, p.as_str())).unwrap_or("Unknown");
+    let request_id =
+        request.extensions().get::<RequestId>().and_then(|id| id.header_value().to_str().ok()).unwrap_or("").to_owned();
+    let uri = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let error = response.extensions().get::<ErrorCode>().map(|c| c.0).unwrap_or("");
+    tracing::info!(
+        target: "lambdalite::request",
+        operation,
+        %method,
+        path = %uri,
+        status = response.status().as_u16(),
+        error,
+        latency_us = start.elapsed().as_micros() as u64,
+        request_id = %request_id,
+        "request"
+    );
+    response
+}

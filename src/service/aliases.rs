@@ -1,0 +1,207 @@
+//! Aliases: CreateAlias, GetAlias, UpdateAlias, DeleteAlias, ListAliases (SPEC §11, §13.2).
+
+use crate::domain::arn::Scope;
+use crate::domain::function::Alias;
+use crate::domain::function_name::{CrossAccount, NameRule};
+use crate::domain::patterns::{self, is_alias_name};
+use crate::domain::policy::new_revision_id;
+use crate::domain::state::State;
+use crate::domain::validate::Violations;
+use crate::error::Error;
+use crate::wire::dto::aliases::*;
+
+use super::functions::{self, Resolved};
+
+/// The wire form of an alias.
+pub fn render(r: &Resolved, alias: &Alias) -> AliasConfiguration {
+    AliasConfiguration {
+        alias_arn: r.scope.qualified_function_arn(&r.name, &alias.name),
+        name: alias.name.clone(),
+        function_version: alias.function_version.clone(),
+        description: alias.description.clone(),
+        routing_config: (!alias.routing.is_empty())
+            .then(|| RoutingConfigOutput { additional_version_weights: alias.routing.clone() }),
+        revision_id: alias.revision_id.clone(),
+    }
+}
+
+/// Checks the alias `Name` member (1–128, alias pattern with its not-all-digits lookahead).
+pub fn check_alias_name(v: &mut Violations, name: &str) {
+    let len_ok = v.string("name", name, 1, 128, None);
+    if len_ok && !is_alias_name(name) {
+        v.push("name", name, &format!("Member must satisfy regular expression pattern: {}", patterns::ALIAS_NAME.text));
+    }
+}
+
+fn resolve(caller: &Scope, function_name: &str, op: &'static str) -> Result<Resolved, Error> {
+    let cross = if op == "GetAlias" || op == "ListAliases" { CrossAccount::Follow } else { CrossAccount::Deny(op) };
+    functions::resolve(caller, function_name, None, NameRule::Plain(140), cross)
+}
+
+/// CreateAlias (SPEC §11.1). Routing is validated by [`check_routing`].
+pub fn create_alias(
+    state: &mut State,
+    caller: &Scope,
+    function_name: &str,
+    input: CreateAliasInput,
+) -> Result<AliasConfiguration, Error> {
+    let mut v = Violations::new();
+    let parsed = crate::domain::function_name::check_function_name(&mut v, function_name, NameRule::Plain(140));
+    if let Some(name) = v.required("name", input.name.as_deref()) {
+        check_alias_name(&mut v, name);
+    }
+    if let Some(fv) = v.required("functionVersion", input.function_version.as_deref()) {
+        check_function_version(&mut v, fv);
+    }
+    if let Some(d) = input.description.as_deref() {
+        v.max_len("description", d, 256);
+    }
+    let weights = input.routing_config.as_ref().and_then(|r| r.additional_version_weights.as_ref());
+    let routing = check_routing_members(&mut v, weights);
+    v.finish()?;
+    let parsed = parsed.expect("validated");
+    let r = Resolved {
+        scope: parsed.scope(caller, CrossAccount::Deny("CreateAlias"))?,
+        name: parsed.name,
+        qualifier: None,
+    };
+    let name = input.name.expect("validated");
+    let function_version = input.function_version.expect("validated");
+    let target_missing = || Error::not_found(format!("Function not found: {}:{function_version}", r.arn()));
+    let f = state.function_mut(&r.scope, &r.name).ok_or_else(target_missing)?;
+    if function_version != "$LATEST" && function_version.parse::<u64>().ok().and_then(|n| f.versions.get(&n)).is_none()
+    {
+        return Err(target_missing());
+    }
+    check_routing(&r, f, &function_version, &routing)?;
+    if f.aliases.contains_key(&name) {
+        return Err(Error::conflict(format!("Alias already exists: {}:{name}", r.arn())));
+    }
+    let alias = Alias {
+        name: name.clone(),
+        function_version,
+        description: input.description.unwrap_or_default(),
+        routing,
+        revision_id: new_revision_id(),
+        policy: None,
+    };
+    let out = render(&r, &alias);
+    f.aliases.insert(name, alias);
+    Ok(out)
+}
+
+/// `FunctionVersion`: 1–1024, `(\$LATEST(\.PUBLISHED)?|[0-9]+)`.
+pub fn check_function_version(v: &mut Violations, fv: &str) {
+    let ok = fv == "$LATEST" || fv == "$LATEST.PUBLISHED" || (!fv.is_empty() && fv.bytes().all(|b| b.is_ascii_digit()));
+    if v.string("functionVersion", fv, 1, 1024, None) && !ok {
+        v.push(
+            "functionVersion",
+            fv,
+            r"Member must satisfy regular expression pattern: (\$LATEST(\.PUBLISHED)?|[0-9]+)",
+        );
+    }
+}
+
+/// Model constraints of `AdditionalVersionWeights`: digit keys, weights in [0, 1] (SPEC §11.1 texts). Returns the
+/// parsed map (entries that failed are left out; the violations stop the request anyway).
+pub fn check_routing_members(
+    v: &mut Violations,
+    weights: Option<&std::collections::BTreeMap<String, serde_json::Value>>,
+) -> std::collections::BTreeMap<String, f64> {
+    let mut out = std::collections::BTreeMap::new();
+    let Some(weights) = weights else { return out };
+    let shown = |k: &str, w: &serde_json::Value| {
+        let w = w.as_f64().map(java_double).unwrap_or_else(|| w.to_string());
+        format!("{{{k}={w}}}")
+    };
+    for (k, w) in weights {
+        let key_ok = !k.is_empty() && k.len() <= 1024 && k.bytes().all(|b| b.is_ascii_digit());
+        if !key_ok {
+            v.push(
+                "routingConfig.additionalVersionWeights",
+                &shown(k, w),
+                "Map keys must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [0-9]+]",
+            );
+            continue;
+        }
+        match w.as_f64() {
+            Some(x) if (0.0..=1.0).contains(&x) => {
+                out.insert(k.clone(), x);
+            }
+            _ => v.push(
+                "routingConfig.additionalVersionWeights",
+                &shown(k, w),
+                "Map value must satisfy constraint: [Member must have value less than or equal to 1.0, Member must have value greater than or equal to 0.0, Member must not be null]",
+            ),
+        }
+    }
+    out
+}
+
+/// A number written as Java writes a double: `1.5`, `-1.0`, `0.5`.
+fn java_double(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.1}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// Semantic routing checks (SPEC §11.1): at most one entry, not the alias's own version, not with `$LATEST`, and
+/// every weighted version exists.
+pub fn check_routing(
+    r: &Resolved,
+    f: &crate::domain::function::Function,
+    function_version: &str,
+    routing: &std::collections::BTreeMap<String, f64>,
+) -> Result<(), Error> {
+    if routing.is_empty() {
+        return Ok(());
+    }
+    if routing.len() > 1 {
+        return Err(Error::invalid("Number of items in AdditionalVersionWeights cannot be greater than 1"));
+    }
+    if function_version == "$LATEST" {
+        return Err(Error::InvalidParameterValueUntyped(
+            "$LATEST is not supported for an alias pointing to more than 1 version".into(),
+        ));
+    }
+    for k in routing.keys() {
+        if k == function_version {
+            return Err(Error::invalid(format!(
+                "Invalid function version {k}. Function version {k} is already included in routing configuration."
+            )));
+        }
+        if k.parse::<u64>().ok().and_then(|n| f.versions.get(&n)).is_none() {
+            return Err(Error::not_found(format!("Function not found: {}:{k}", r.arn())));
+        }
+    }
+    Ok(())
+}
+
+/// GetAlias (SPEC §11.2).
+pub fn get_alias(state: &State, caller: &Scope, function_name: &str, name: &str) -> Result<AliasConfiguration, Error> {
+    let mut v = Violations::new();
+    let parsed = crate::domain::function_name::check_function_name(&mut v, function_name, NameRule::Plain(140));
+    check_alias_name(&mut v, name);
+    v.finish()?;
+    let _ = parsed;
+    let r = resolve(caller, function_name, "GetAlias")?;
+    let f = functions::function(state, &r)?;
+    let alias =
+        f.aliases.get(name).ok_or_else(|| Error::not_found(format!("Cannot find alias arn: {}:{name}", r.arn())))?;
+    Ok(render(&r, alias))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::java_double;
+
+    #[test]
+    fn java_doubles() {
+        assert_eq!(java_double(1.5), "1.5");
+        assert_eq!(java_double(-1.0), "-1.0");
+        assert_eq!(java_double(0.5), "0.5");
+        assert_eq!(java_double(2.0), "2.0");
+    }
+}

@@ -1,0 +1,565 @@
+//! The function control plane: CreateFunction, GetFunction, GetFunctionConfiguration, PublishVersion, and the
+//! lookups every function-addressed operation shares (SPEC §4, §5.2, §10, §13.1).
+
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+
+use crate::domain::arn::Scope;
+use crate::domain::function::{Code, Function, FunctionConfig, Lifecycle, Transition, Version};
+use crate::domain::function_name::{
+    check_function_name, check_qualifier, classify_qualifier, create_name_error, CrossAccount, NameRule, QualifierKind,
+};
+use crate::domain::patterns;
+use crate::domain::runtimes::{self, ARCHITECTURES};
+use crate::domain::state::State;
+use crate::domain::validate::Violations;
+use crate::error::Error;
+use crate::wire::dto::functions::*;
+
+use super::{decode_blob, s3_code_error, timestamp_now, zip_code};
+
+/// The 412 text of UpdateFunctionCode/Configuration, PublishVersion and UpdateAlias.
+pub const FUNCTION_REVISION_MISMATCH: &str =
+    "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id";
+
+/// A FunctionName (and optional Qualifier) after validation, scope and mismatch checks.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub scope: Scope,
+    pub name: String,
+    /// `Qualifier ?? derived qualifier`.
+    pub qualifier: Option<String>,
+}
+
+impl Resolved {
+    pub fn arn(&self) -> String {
+        self.scope.function_arn(&self.name)
+    }
+
+    /// The ARN with the effective qualifier appended, if any.
+    pub fn qualified_arn(&self) -> String {
+        match &self.qualifier {
+            Some(q) => self.scope.qualified_function_arn(&self.name, q),
+            None => self.arn(),
+        }
+    }
+}
+
+/// Validates FunctionName and Qualifier (all violations in one ValidationException), then the ARN's region and
+/// account, then the derived-qualifier mismatch: the first three steps of every function operation (SPEC §8.1).
+pub fn resolve(
+    caller: &Scope,
+    function_name: &str,
+    qualifier: Option<&str>,
+    rule: NameRule,
+    cross: CrossAccount,
+) -> Result<Resolved, Error> {
+    let mut v = Violations::new();
+    let parsed = check_function_name(&mut v, function_name, rule);
+    check_qualifier(&mut v, qualifier);
+    v.finish()?;
+    let parsed = parsed.expect("a name without violations parsed");
+    let scope = parsed.scope(caller, cross)?;
+    let qualifier = parsed.effective_qualifier(qualifier)?;
+    Ok(Resolved { scope, name: parsed.name, qualifier })
+}
+
+/// The function, or 404 `Function not found: <unqualified arn>`.
+pub fn function<'a>(state: &'a State, r: &Resolved) -> Result<&'a Function, Error> {
+    state.function(&r.scope, &r.name).ok_or_else(|| Error::not_found(format!("Function not found: {}", r.arn())))
+}
+
+/// Mutable [`function`].
+pub fn function_mut<'a>(state: &'a mut State, r: &Resolved) -> Result<&'a mut Function, Error> {
+    let arn = r.arn();
+    state.function_mut(&r.scope, &r.name).ok_or_else(|| Error::not_found(format!("Function not found: {arn}")))
+}
+
+/// How a configuration is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// GetFunction, GetFunctionConfiguration, Publish: state as of now.
+    Current,
+    /// The response to the mutation that started the transition: in flight regardless of the settle delay.
+    Mutation,
+    /// List items: no State, LastUpdateStatus or RuntimeVersionConfig (SPEC §10.4).
+    List,
+}
+
+/// Builds the wire FunctionConfiguration of `cfg` (SPEC §13.1).
+pub fn render(
+    scope: &Scope,
+    name: &str,
+    cfg: &FunctionConfig,
+    function_arn: String,
+    version: &str,
+    view: View,
+    delay: Duration,
+) -> FunctionConfiguration {
+    let in_flight = match view {
+        View::Mutation => cfg.lifecycle.in_flight,
+        View::Current | View::List => cfg.lifecycle.in_flight(delay),
+    };
+    let revision_id =
+        if in_flight.is_some() { &cfg.lifecycle.pending_revision } else { &cfg.lifecycle.settled_revision };
+    let (state, state_reason, state_reason_code, last_update, last_update_reason, last_update_code) =
+        match (in_flight, view) {
+            (_, View::List) => (None, None, None, None, None, None),
+            (Some(Transition::Creating), View::Mutation) => {
+                (Some("Pending"), Some("The function is being created."), Some("Creating"), None, None, None)
+            }
+            (Some(Transition::Creating), _) => (
+                Some("Pending"),
+                Some("The function is being created."),
+                Some("Creating"),
+                Some("InProgress"),
+                Some("The function is being created."),
+                Some("Creating"),
+            ),
+            // AWS really says "being created" while an update is in progress.
+            (Some(Transition::Updating), _) => (
+                Some("Active"),
+                None,
+                None,
+                Some("InProgress"),
+                Some("The function is being created."),
+                Some("Creating"),
+            ),
+            (None, _) => (Some("Active"), None, None, Some("Successful"), None, None),
+        };
+    let runtime_version_config = match (view, cfg.package_type.as_str(), cfg.runtime.as_deref()) {
+        (View::List, _, _) | (_, "Image", _) | (_, _, None) => None,
+        (_, _, Some(runtime)) => Some(RuntimeVersionConfig {
+            runtime_version_arn: format!(
+                "arn:{}:lambda:{}::runtime:{:x}",
+                scope.partition(),
+                scope.region,
+                Sha256::digest(runtime.as_bytes())
+            ),
+        }),
+    };
+    FunctionConfiguration {
+        function_name: name.to_owned(),
+        function_arn,
+        runtime: cfg.runtime.clone(),
+        role: cfg.role.clone(),
+        handler: cfg.handler.clone(),
+        code_size: cfg.code.size,
+        description: cfg.description.clone(),
+        timeout: cfg.timeout,
+        memory_size: cfg.memory_size,
+        last_modified: cfg.last_modified.clone(),
+        code_sha256: cfg.code.sha256.clone(),
+        version: version.to_owned(),
+        vpc_config: cfg.vpc_config.clone(),
+        dead_letter_config: cfg
+            .dead_letter_target_arn
+            .as_ref()
+            .map(|arn| DeadLetterConfig { target_arn: Some(arn.clone()) }),
+        environment: cfg.environment.as_ref().map(|vars| EnvironmentResponse { variables: vars.clone() }),
+        kms_key_arn: cfg.kms_key_arn.clone(),
+        tracing_config: TracingConfig { mode: Some(cfg.tracing_mode.clone()) },
+        revision_id: revision_id.clone(),
+        layers: cfg.layers.iter().map(|l| LayerOutput { arn: l.arn.clone(), code_size: l.code_size }).collect(),
+        state: state.map(Into::into),
+        state_reason: state_reason.map(Into::into),
+        state_reason_code: state_reason_code.map(Into::into),
+        last_update_status: last_update.map(Into::into),
+        last_update_status_reason: last_update_reason.map(Into::into),
+        last_update_status_reason_code: last_update_code.map(Into::into),
+        file_system_configs: cfg.file_system_configs.clone(),
+        package_type: cfg.package_type.clone(),
+        image_config_response: cfg.image_config.as_ref().map(|c| serde_json::json!({ "ImageConfig": c })),
+        architectures: cfg.architectures.clone(),
+        ephemeral_storage: EphemeralStorage { size: Some(cfg.ephemeral_storage_size) },
+        snap_start: SnapStartResponse {
+            apply_on: cfg.snap_start_apply_on.clone(),
+            optimization_status: if cfg.snap_start_apply_on == "None" { "Off" } else { "On" }.into(),
+        },
+        runtime_version_config,
+        logging_config: LoggingConfig {
+            log_format: Some(cfg.log_format.clone()),
+            application_log_level: cfg.application_log_level.clone(),
+            system_log_level: cfg.system_log_level.clone(),
+            log_group: Some(cfg.log_group.clone()),
+        },
+    }
+}
+
+/// The configuration a qualifier addresses and the `Version` it reports: `$LATEST`, a version, or an alias's
+/// target version. `None` when the version or alias does not exist.
+pub fn qualified_config<'a>(f: &'a Function, qualifier: Option<&str>) -> Option<(&'a FunctionConfig, String)> {
+    let latest = || Some((&f.latest, "$LATEST".to_owned()));
+    let Some(q) = qualifier else { return latest() };
+    match classify_qualifier(q) {
+        QualifierKind::Latest => latest(),
+        QualifierKind::Version(n) => n.and_then(|n| f.versions.get(&n)).map(|v| (&v.config, q.to_owned())),
+        QualifierKind::Alias(a) => {
+            let alias = f.aliases.get(a)?;
+            match alias.function_version.as_str() {
+                "$LATEST" => latest(),
+                v => f.versions.get(&v.parse().ok()?).map(|ver| (&ver.config, v.to_owned())),
+            }
+        }
+        QualifierKind::Other => None,
+    }
+}
+
+/// Checks the members shared by CreateFunction and UpdateFunctionConfiguration.
+#[allow(clippy::too_many_arguments)]
+fn check_config_members(
+    v: &mut Violations,
+    role: Option<&str>,
+    handler: Option<&str>,
+    description: Option<&str>,
+    timeout: Option<i64>,
+    memory_size: Option<i64>,
+    kms_key_arn: Option<&str>,
+    tracing: Option<&TracingConfig>,
+    ephemeral: Option<&EphemeralStorage>,
+    logging: Option<&LoggingConfig>,
+    snap_start: Option<&SnapStart>,
+) {
+    if let Some(role) = role {
+        v.pattern("role", role, &patterns::ROLE);
+    }
+    if let Some(h) = handler {
+        v.max_len("handler", h, 128);
+        if !h.is_empty() {
+            v.pattern("handler", h, &patterns::PRINCIPAL);
+        }
+    }
+    if let Some(d) = description {
+        v.max_len("description", d, 256);
+    }
+    if let Some(t) = timeout {
+        v.int_range("timeout", t, Some(1), Some(900));
+    }
+    if let Some(m) = memory_size {
+        v.int_range("memorySize", m, Some(128), Some(10240));
+    }
+    if let Some(k) = kms_key_arn.filter(|k| !k.is_empty()) {
+        if !k.starts_with("arn:") {
+            v.push(
+                "kMSKeyArn",
+                k,
+                "Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()",
+            );
+        }
+    }
+    if let Some(mode) = tracing.and_then(|t| t.mode.as_deref()) {
+        v.one_of("tracingConfig.mode", mode, &["Active", "PassThrough"]);
+    }
+    if let Some(e) = ephemeral {
+        match e.size {
+            Some(size) => {
+                v.int_range("ephemeralStorage.size", size, Some(512), Some(10240));
+            }
+            None => v.null("ephemeralStorage.size"),
+        }
+    }
+    if let Some(l) = logging {
+        if let Some(f) = l.log_format.as_deref() {
+            v.one_of("loggingConfig.logFormat", f, &["JSON", "Text"]);
+        }
+        let levels = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
+        if let Some(a) = l.application_log_level.as_deref() {
+            v.one_of("loggingConfig.applicationLogLevel", a, &levels);
+        }
+        if let Some(s) = l.system_log_level.as_deref() {
+            v.one_of("loggingConfig.systemLogLevel", s, &["DEBUG", "INFO", "WARN"]);
+        }
+    }
+    if let Some(a) = snap_start.and_then(|s| s.apply_on.as_deref()) {
+        v.one_of("snapStart.applyOn", a, &["PublishedVersions", "None"]);
+    }
+}
+
+/// Architectures: exactly one of `x86_64`, `arm64` (SPEC §10.1 texts).
+pub fn check_architectures(v: &mut Violations, archs: Option<&Vec<String>>) {
+    let Some(archs) = archs else { return };
+    let shown = format!("[{}]", archs.join(", "));
+    if archs.len() > 1 {
+        v.push("architectures", &shown, "Member must have length less than or equal to 1");
+    } else if archs.is_empty() {
+        v.push("architectures", &shown, "Member must have length greater than or equal to 1");
+    } else if !archs.iter().all(|a| ARCHITECTURES.contains(&a.as_str())) {
+        v.push(
+            "architectures",
+            &shown,
+            "Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member must not be null]",
+        );
+    }
+}
+
+/// Environment variables may not exceed 4 KB as compact JSON (SPEC §10.1).
+fn check_environment(env: Option<&Environment>) -> Result<(), Error> {
+    let Some(vars) = env.and_then(|e| e.variables.as_ref()) else { return Ok(()) };
+    let measured = serde_json::to_string(vars).unwrap_or_default();
+    if measured.len() > 4096 {
+        return Err(Error::invalid(format!(
+            "Lambda was unable to configure your environment variables because the environment variables you have \
+             provided exceeded the 4KB limit. String measured: {measured}"
+        )));
+    }
+    Ok(())
+}
+
+/// CreateFunction (SPEC §10.1).
+pub fn create_function(
+    state: &mut State,
+    caller: &Scope,
+    input: CreateFunctionInput,
+) -> Result<FunctionConfiguration, Error> {
+    let mut v = Violations::new();
+    let name_value = v.required("functionName", input.function_name.as_deref());
+    let parsed = name_value.and_then(|n| check_function_name(&mut v, n, NameRule::Create));
+    v.required("role", input.role.as_deref());
+    if input.code.is_none() {
+        v.null("code");
+    }
+    check_config_members(
+        &mut v,
+        input.role.as_deref(),
+        input.handler.as_deref(),
+        input.description.as_deref(),
+        input.timeout,
+        input.memory_size,
+        input.kms_key_arn.as_deref(),
+        input.tracing_config.as_ref(),
+        input.ephemeral_storage.as_ref(),
+        input.logging_config.as_ref(),
+        input.snap_start.as_ref(),
+    );
+    if let Some(p) = input.package_type.as_deref() {
+        v.one_of("packageType", p, &["Zip", "Image"]);
+    }
+    check_architectures(&mut v, input.architectures.as_ref());
+    v.finish()?;
+    let (name_value, parsed) = (name_value.expect("validated"), parsed.expect("validated"));
+    if let Some(e) = create_name_error(&parsed, name_value) {
+        return Err(e);
+    }
+    // Creating in another account is denied outright (SPEC §4.2); the recorded body has no message text.
+    if let Some(region) = parsed.region.as_deref().filter(|r| *r != caller.region) {
+        return Err(Error::not_found(format!(
+            "Functions from '{region}' are not reachable in this region ('{}')",
+            caller.region
+        )));
+    }
+    if parsed.account.as_deref().is_some_and(|a| a != caller.account) {
+        return Err(Error::AccessDeniedException(String::new()));
+    }
+    let name = parsed.name;
+    let package_type = input.package_type.clone().unwrap_or_else(|| "Zip".into());
+    if let Some(rt) = input.runtime.as_deref() {
+        if let Some(msg) = runtimes::runtime_error(rt) {
+            return Err(Error::invalid(msg));
+        }
+    }
+    let code_input = input.code.unwrap_or_default();
+    let code = function_code(&package_type, &code_input, input.runtime.as_deref(), input.handler.as_deref())?;
+    check_environment(input.environment.as_ref())?;
+    let layers = super::layers::resolve_function_layers(state, caller, input.layers.as_deref().unwrap_or(&[]))?;
+    if state.function(caller, &name).is_some() {
+        return Err(Error::conflict(format!("Function already exist: {name}")));
+    }
+
+    let logging = input.logging_config.unwrap_or_default();
+    let config = FunctionConfig {
+        runtime: input.runtime,
+        role: input.role.expect("validated"),
+        handler: input.handler,
+        description: input.description.unwrap_or_default(),
+        timeout: input.timeout.unwrap_or(3),
+        memory_size: input.memory_size.unwrap_or(128),
+        code,
+        last_modified: timestamp_now(),
+        environment: input.environment.map(|e| e.variables.unwrap_or_default()),
+        layers,
+        tracing_mode: input.tracing_config.and_then(|t| t.mode).unwrap_or_else(|| "PassThrough".into()),
+        dead_letter_target_arn: input.dead_letter_config.and_then(|d| d.target_arn),
+        vpc_config: input.vpc_config,
+        kms_key_arn: input.kms_key_arn.filter(|k| !k.is_empty()),
+        package_type,
+        architectures: input.architectures.unwrap_or_else(|| vec!["x86_64".into()]),
+        ephemeral_storage_size: input.ephemeral_storage.and_then(|e| e.size).unwrap_or(512),
+        log_format: logging.log_format.unwrap_or_else(|| "Text".into()),
+        log_group: logging.log_group.unwrap_or_else(|| format!("/aws/lambda/{name}")),
+        application_log_level: logging.application_log_level,
+        system_log_level: logging.system_log_level,
+        snap_start_apply_on: input.snap_start.and_then(|s| s.apply_on).unwrap_or_else(|| "None".into()),
+        image_config: input.image_config,
+        file_system_configs: input.file_system_configs,
+        lifecycle: Lifecycle::started(Transition::Creating),
+    };
+    let mut function = Function {
+        name: name.clone(),
+        latest: config,
+        policy: None,
+        versions: Default::default(),
+        next_version: 1,
+        aliases: Default::default(),
+        tags: input.tags.unwrap_or_default(),
+        changed_since_publish: true,
+    };
+    let delay = state.settle_delay;
+    let response = if input.publish == Some(true) {
+        // Version 1 starts Pending too, and the response is its config with an unqualified ARN (SPEC §5.2).
+        let mut snapshot = function.latest.clone();
+        snapshot.lifecycle = Lifecycle::started(Transition::Creating);
+        let out = render(caller, &name, &snapshot, caller.function_arn(&name), "1", View::Mutation, delay);
+        function.versions.insert(1, Version { config: snapshot, policy: None });
+        function.next_version = 2;
+        function.changed_since_publish = false;
+        out
+    } else {
+        render(caller, &name, &function.latest, caller.function_arn(&name), "$LATEST", View::Mutation, delay)
+    };
+    state.namespace_mut(caller).functions.insert(name, function);
+    Ok(response)
+}
+
+/// The code of a create or update request: a zip (validated, hashed), S3 (always missing here) or an image.
+pub fn function_code(
+    package_type: &str,
+    code: &FunctionCode,
+    runtime: Option<&str>,
+    handler: Option<&str>,
+) -> Result<Code, Error> {
+    if package_type == "Image" {
+        let Some(uri) = code.image_uri.as_deref() else {
+            return Err(Error::invalid("Please provide ImageUri when creating a function with packageType Image."));
+        };
+        return Ok(Code { sha256: super::sha256_b64(uri.as_bytes()), size: 0, zip: None, image_uri: Some(uri.into()) });
+    }
+    if code.image_uri.is_some() {
+        return Err(Error::invalid("Please don't provide ImageUri when creating a function with packageType Zip."));
+    }
+    if runtime.is_none() || handler.is_none() {
+        return Err(Error::invalid(
+            "Runtime and Handler are mandatory parameters for functions created with deployment packages.",
+        ));
+    }
+    match (&code.zip_file, &code.s3_bucket) {
+        (Some(b64), _) => zip_code(decode_blob("ZipFile", b64)?),
+        (None, Some(_)) => Err(s3_code_error()),
+        (None, None) => Err(Error::invalid("Please provide a source for function code.")),
+    }
+}
+
+/// GetFunction (SPEC §10.2). `code_base` is the URL prefix this server is reached at, for `Code.Location`.
+pub fn get_function(
+    state: &State,
+    caller: &Scope,
+    function_name: &str,
+    qualifier: Option<&str>,
+    code_base: &str,
+) -> Result<GetFunctionOutput, Error> {
+    let r = resolve(caller, function_name, qualifier, NameRule::Namespaced(170), CrossAccount::Follow)?;
+    let configuration = get_configuration(state, &r)?;
+    let f = function(state, &r)?;
+    let code = match configuration.package_type.as_str() {
+        "Image" => {
+            let (cfg, _) = qualified_config(f, r.qualifier.as_deref()).expect("resolved above");
+            FunctionCodeLocation {
+                repository_type: "ECR".into(),
+                location: None,
+                image_uri: cfg.code.image_uri.clone(),
+                resolved_image_uri: cfg.code.image_uri.clone(),
+            }
+        }
+        _ => FunctionCodeLocation {
+            repository_type: "S3".into(),
+            location: Some(format!(
+                "{code_base}/_lambdalite/code/{}/{}/{}/{}",
+                r.scope.account, r.scope.region, r.name, configuration.version
+            )),
+            image_uri: None,
+            resolved_image_uri: None,
+        },
+    };
+    let tags = (!f.tags.is_empty()).then(|| f.tags.clone());
+    Ok(GetFunctionOutput { configuration, code, tags })
+}
+
+/// GetFunctionConfiguration (SPEC §10.3).
+pub fn get_function_configuration(
+    state: &State,
+    caller: &Scope,
+    function_name: &str,
+    qualifier: Option<&str>,
+) -> Result<FunctionConfiguration, Error> {
+    let r = resolve(caller, function_name, qualifier, NameRule::Namespaced(170), CrossAccount::Follow)?;
+    get_configuration(state, &r)
+}
+
+fn get_configuration(state: &State, r: &Resolved) -> Result<FunctionConfiguration, Error> {
+    let not_found = || Error::not_found(format!("Function not found: {}", r.qualified_arn()));
+    let f = state.function(&r.scope, &r.name).ok_or_else(not_found)?;
+    let (cfg, version) = qualified_config(f, r.qualifier.as_deref()).ok_or_else(not_found)?;
+    // No qualifier: unqualified ARN. Any qualifier, `$LATEST` included: the ARN ends with it (SPEC §10.2).
+    Ok(render(&r.scope, &r.name, cfg, r.qualified_arn(), &version, View::Current, state.settle_delay))
+}
+
+/// The stored zip of a configuration, for `Code.Location` downloads.
+pub fn code_bytes(state: &State, scope: &Scope, name: &str, version: &str) -> Option<std::sync::Arc<[u8]>> {
+    let f = state.function(scope, name)?;
+    let (cfg, _) = qualified_config(f, Some(version))?;
+    cfg.code.zip.clone()
+}
+
+/// PublishVersion (SPEC §10.8).
+pub fn publish_version(
+    state: &mut State,
+    caller: &Scope,
+    function_name: &str,
+    input: PublishVersionInput,
+) -> Result<FunctionConfiguration, Error> {
+    let mut v = Violations::new();
+    let parsed = check_function_name(&mut v, function_name, NameRule::Plain(140));
+    if let Some(d) = input.description.as_deref() {
+        v.max_len("description", d, 256);
+    }
+    v.finish()?;
+    let parsed = parsed.expect("validated");
+    let scope = parsed.scope(caller, CrossAccount::Deny("PublishVersion"))?;
+    let r = Resolved { scope, name: parsed.name, qualifier: None };
+    let delay = state.settle_delay;
+    let f = function_mut(state, &r)?;
+    if input.revision_id.as_deref().is_some_and(|rev| rev != f.latest.lifecycle.revision_id(delay)) {
+        return Err(Error::PreconditionFailedException(FUNCTION_REVISION_MISMATCH.into()));
+    }
+    if let Some(sha) = input.code_sha256.as_deref().filter(|s| *s != f.latest.code.sha256) {
+        return Err(Error::invalid(format!(
+            "CodeSHA256 ({sha}) is different from current CodeSHA256 in $LATEST ({}). Please try again with the CodeSHA256 in $LATEST.",
+            f.latest.code.sha256
+        )));
+    }
+    let last = f.next_version - 1;
+    if !f.changed_since_publish {
+        if let Some(existing) = f.versions.get(&last) {
+            let arn = r.scope.qualified_function_arn(&r.name, &last.to_string());
+            return Ok(render(&r.scope, &r.name, &existing.config, arn, &last.to_string(), View::Current, delay));
+        }
+    }
+    let number = f.next_version;
+    let mut config = f.latest.clone();
+    if let Some(d) = input.description {
+        config.description = d;
+    }
+    config.lifecycle = Lifecycle::settled();
+    f.versions.insert(number, Version { config, policy: None });
+    f.next_version += 1;
+    f.changed_since_publish = false;
+    // Publishing changes `$LATEST`'s RevisionId but not its policy's (SPEC §5.2, §5.3).
+    let rev = crate::domain::policy::new_revision_id();
+    f.latest.lifecycle.settled_revision = rev.clone();
+    if f.latest.lifecycle.in_flight(delay).is_none() {
+        f.latest.lifecycle.pending_revision = rev;
+    }
+    let n = number.to_string();
+    let cfg = &f.versions[&number].config;
+    Ok(render(&r.scope, &r.name, cfg, r.scope.qualified_function_arn(&r.name, &n), &n, View::Current, delay))
+}

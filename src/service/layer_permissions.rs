@@ -1,0 +1,1 @@
+//! Layer permissions: AddLayerVersionPermission, GetLayerVersionPolicy, RemoveLayerVersionPermission (SPEC §7, §9).

@@ -1,0 +1,292 @@
+//! Function permissions: AddPermission, GetPolicy, RemovePermission (SPEC §5.3, §6, §8).
+//!
+//! Each qualifier (`$LATEST`/unqualified, each version, each alias) has its own policy and policy RevisionId.
+//! Every check and the mutation happen inside one call under the store's write lock.
+
+use crate::domain::arn::Scope;
+use crate::domain::function::Function;
+use crate::domain::function_name::{
+    check_function_name, check_qualifier, classify_qualifier, CrossAccount, NameRule, QualifierKind,
+};
+use crate::domain::patterns;
+use crate::domain::policy::{self, Conditions, Policy, Principal, Statement};
+use crate::domain::state::State;
+use crate::domain::validate::Violations;
+use crate::error::Error;
+use crate::wire::dto::permissions::*;
+
+use super::functions::Resolved;
+
+/// The 412 text of AddPermission and RemovePermission.
+pub const POLICY_REVISION_MISMATCH: &str =
+    "The Revision Id provided does not match the latest Revision Id. Call the GetPolicy API to retrieve the latest Revision Id";
+
+const NAME_RULE: NameRule = NameRule::Namespaced(170);
+
+/// Maps AddPermission's `Principal` to the statement's principal (SPEC §6.1).
+pub fn map_principal(scope: &Scope, principal: &str) -> Result<Principal, Error> {
+    let is_account = principal.len() == 12 && principal.bytes().all(|b| b.is_ascii_digit());
+    let is_iam_arn = principal
+        .strip_prefix("arn:")
+        .and_then(|rest| rest.split_once(':'))
+        .is_some_and(|(partition, rest)| partition.starts_with("aws") && rest.starts_with("iam:"));
+    if principal == "*" {
+        Ok(Principal::Any)
+    } else if is_account {
+        Ok(Principal::Aws(scope.account_root_arn(principal)))
+    } else if is_iam_arn {
+        Ok(Principal::Aws(principal.to_owned()))
+    } else if principal.ends_with(".amazonaws.com") || principal.ends_with(".amazon.com") {
+        Ok(Principal::Service(principal.to_owned()))
+    } else {
+        Err(Error::invalid("The provided principal was invalid. Please check the principal and try again."))
+    }
+}
+
+/// Builds the Condition block in AWS's operator and key order (SPEC §6.2).
+pub fn build_conditions(input: &AddPermissionInput) -> Conditions {
+    let mut c = Conditions::new();
+    let string_equals = [
+        ("AWS:SourceAccount", &input.source_account),
+        ("lambda:FunctionUrlAuthType", &input.function_url_auth_type),
+        ("aws:PrincipalOrgID", &input.principal_org_id),
+        ("lambda:EventSourceToken", &input.event_source_token),
+    ];
+    for (key, value) in string_equals {
+        if let Some(v) = value {
+            c.entry("StringEquals").or_default().insert(key, v.clone());
+        }
+    }
+    if let Some(arn) = &input.source_arn {
+        c.entry("ArnLike").or_default().insert("AWS:SourceArn", arn.clone());
+    }
+    if input.invoked_via_function_url == Some(true) {
+        c.entry("Bool").or_default().insert("lambda:InvokedViaFunctionUrl", "true".into());
+    }
+    c
+}
+
+fn check_add_members(v: &mut Violations, input: &AddPermissionInput) {
+    if let Some(sid) = v.required("statementId", input.statement_id.as_deref()) {
+        v.string("statementId", sid, 1, 100, Some(&patterns::STATEMENT_ID));
+    }
+    if let Some(action) = v.required("action", input.action.as_deref()) {
+        v.pattern("action", action, &patterns::ACTION);
+    }
+    if let Some(principal) = v.required("principal", input.principal.as_deref()) {
+        v.pattern("principal", principal, &patterns::PRINCIPAL);
+    }
+    if let Some(arn) = input.source_arn.as_deref() {
+        v.pattern("sourceArn", arn, &patterns::ARN);
+    }
+    if let Some(account) = input.source_account.as_deref() {
+        v.string("sourceAccount", account, 0, 12, Some(&patterns::SOURCE_OWNER));
+    }
+    if let Some(token) = input.event_source_token.as_deref() {
+        v.string("eventSourceToken", token, 0, 256, Some(&patterns::EVENT_SOURCE_TOKEN));
+    }
+}
+
+fn check_add_members_after_qualifier(v: &mut Violations, input: &AddPermissionInput) {
+    if let Some(org) = input.principal_org_id.as_deref() {
+        v.string("principalOrgID", org, 12, 34, Some(&patterns::ORG_ID));
+    }
+    if let Some(t) = input.function_url_auth_type.as_deref() {
+        v.one_of("functionUrlAuthType", t, &["NONE", "AWS_IAM"]);
+    }
+}
+
+/// Which policy a qualifier addresses, and the RevisionId a `RevisionId` is compared with when it has none.
+struct Slot<'a> {
+    policy: &'a mut Option<Policy>,
+    fallback_revision: String,
+}
+
+/// Resolves the qualifier to its policy slot. Missing alias: `Cannot find alias arn`; missing version or an
+/// "other" qualifier: `Function not found: <arn>:<q>` (SPEC §4.5).
+fn slot<'a>(f: &'a mut Function, r: &Resolved, delay: std::time::Duration) -> Result<Slot<'a>, Error> {
+    let Some(q) = r.qualifier.as_deref() else {
+        let fallback_revision = f.latest.lifecycle.revision_id(delay).to_owned();
+        return Ok(Slot { policy: &mut f.policy, fallback_revision });
+    };
+    match classify_qualifier(q) {
+        QualifierKind::Latest => {
+            let fallback_revision = f.latest.lifecycle.revision_id(delay).to_owned();
+            Ok(Slot { policy: &mut f.policy, fallback_revision })
+        }
+        QualifierKind::Version(n) => match n.and_then(|n| f.versions.get_mut(&n)) {
+            Some(v) => {
+                let fallback_revision = v.config.lifecycle.revision_id(delay).to_owned();
+                Ok(Slot { policy: &mut v.policy, fallback_revision })
+            }
+            None => Err(Error::not_found(format!("Function not found: {}", r.qualified_arn()))),
+        },
+        QualifierKind::Alias(a) => match f.aliases.get_mut(a) {
+            Some(alias) => Ok(Slot { fallback_revision: alias.revision_id.clone(), policy: &mut alias.policy }),
+            None => Err(Error::not_found(format!("Cannot find alias arn: {}", r.qualified_arn()))),
+        },
+        QualifierKind::Other => Err(Error::not_found(format!("Function not found: {}", r.qualified_arn()))),
+    }
+}
+
+/// AddPermission (SPEC §8.1). Returns the statement JSON.
+pub fn add_permission(
+    state: &mut State,
+    caller: &Scope,
+    function_name: &str,
+    qualifier: Option<&str>,
+    input: AddPermissionInput,
+) -> Result<AddPermissionOutput, Error> {
+    // 1. Every model constraint, in model member order, in one ValidationException.
+    let mut v = Violations::new();
+    let parsed = check_function_name(&mut v, function_name, NAME_RULE);
+    check_add_members(&mut v, &input);
+    check_qualifier(&mut v, qualifier);
+    check_add_members_after_qualifier(&mut v, &input);
+    v.finish()?;
+    let parsed = parsed.expect("validated");
+    // 2–3. ARN region and account, then the derived-qualifier mismatch.
+    let scope = parsed.scope(caller, CrossAccount::Deny("AddPermission"))?;
+    let qualifier = parsed.effective_qualifier(qualifier)?;
+    // 4. No policies on $LATEST.
+    if qualifier.as_deref() == Some("$LATEST") {
+        return Err(Error::invalid("We currently do not support adding policies for $LATEST."));
+    }
+    let r = Resolved { scope, name: parsed.name, qualifier };
+    let delay = state.settle_delay;
+    // 5–6. Function, then qualifier.
+    let f = super::functions::function_mut(state, &r)?;
+    let slot = slot(f, &r, delay)?;
+    // 7. Principal.
+    let principal = map_principal(&r.scope, input.principal.as_deref().expect("validated"))?;
+    // 8. Function URL members only go with their action.
+    let action = input.action.clone().expect("validated");
+    if input.function_url_auth_type.is_some() && !action.eq_ignore_ascii_case("lambda:InvokeFunctionUrl") {
+        return Err(Error::invalid("FunctionUrlAuthType is only supported for lambda:InvokeFunctionUrl action"));
+    }
+    if input.invoked_via_function_url == Some(true) && !action.eq_ignore_ascii_case("lambda:InvokeFunction") {
+        return Err(Error::invalid("InvokedViaFunctionUrl is only supported for lambda:InvokeFunction action"));
+    }
+    // 9. Compare-and-swap.
+    policy::check_revision(
+        slot.policy.as_ref(),
+        input.revision_id.as_deref(),
+        Some(&slot.fallback_revision),
+        POLICY_REVISION_MISMATCH,
+    )?;
+    // 10. Sid unique within this qualifier's policy.
+    let sid = input.statement_id.clone().expect("validated");
+    policy::check_sid_free(slot.policy.as_ref(), &sid)?;
+    // 11. Size, append, new RevisionId.
+    let statement = Statement::allow(sid, principal, action, r.qualified_arn(), build_conditions(&input));
+    let stored = policy::add_statement(slot.policy, statement)?;
+    Ok(AddPermissionOutput { statement: stored.json.clone() })
+}
+
+/// GetPolicy (SPEC §8.2).
+pub fn get_policy(
+    state: &State,
+    caller: &Scope,
+    function_name: &str,
+    qualifier: Option<&str>,
+) -> Result<GetPolicyOutput, Error> {
+    let r = super::functions::resolve(caller, function_name, qualifier, NAME_RULE, CrossAccount::Follow)?;
+    let missing = || Error::not_found("The resource you requested does not exist.");
+    let f = state.function(&r.scope, &r.name).ok_or_else(missing)?;
+    let policy = match r.qualifier.as_deref().map(classify_qualifier) {
+        None | Some(QualifierKind::Latest) => f.policy.as_ref(),
+        Some(QualifierKind::Version(n)) => n.and_then(|n| f.versions.get(&n)).and_then(|v| v.policy.as_ref()),
+        Some(QualifierKind::Alias(a)) => f.aliases.get(a).and_then(|a| a.policy.as_ref()),
+        Some(QualifierKind::Other) => None,
+    }
+    .ok_or_else(missing)?;
+    Ok(GetPolicyOutput { policy: policy.document(), revision_id: policy.revision_id().to_owned() })
+}
+
+/// RemovePermission (SPEC §8.3).
+pub fn remove_permission(
+    state: &mut State,
+    caller: &Scope,
+    function_name: &str,
+    statement_id: &str,
+    query: RemovePermissionQuery,
+) -> Result<(), Error> {
+    let mut v = Violations::new();
+    let parsed = check_function_name(&mut v, function_name, NAME_RULE);
+    v.string("statementId", statement_id, 1, 100, Some(&patterns::STATEMENT_ID_NS));
+    check_qualifier(&mut v, query.qualifier.as_deref());
+    v.finish()?;
+    let parsed = parsed.expect("validated");
+    let scope = parsed.scope(caller, CrossAccount::Deny("RemovePermission"))?;
+    let qualifier = parsed.effective_qualifier(query.qualifier.as_deref())?;
+    let r = Resolved { scope, name: parsed.name, qualifier };
+    let delay = state.settle_delay;
+    let f = state
+        .function_mut(&r.scope, &r.name)
+        .ok_or_else(|| Error::not_found(format!("No policy found for: {}", r.arn())))?;
+    let slot = slot(f, &r, delay)?;
+    let Some(current) = slot.policy.as_ref() else {
+        return Err(Error::not_found("No policy is associated with the given resource."));
+    };
+    if !current.contains(statement_id) {
+        return Err(Error::not_found(format!("Statement {statement_id} is not found in resource policy.")));
+    }
+    policy::check_revision(Some(current), query.revision_id.as_deref(), None, POLICY_REVISION_MISMATCH)?;
+    policy::remove_statement(slot.policy, statement_id);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn principal_mapping() {
+        let scope = Scope::new("123456789012", "us-east-2");
+        let cases: &[(&str, Option<Principal>)] = &[
+            ("*", Some(Principal::Any)),
+            ("223456789012", Some(Principal::Aws("arn:aws:iam::223456789012:root".into()))),
+            ("arn:aws:iam::223456789012:role/r", Some(Principal::Aws("arn:aws:iam::223456789012:role/r".into()))),
+            ("arn:aws:iam::223456789012:root", Some(Principal::Aws("arn:aws:iam::223456789012:root".into()))),
+            ("s3.amazonaws.com", Some(Principal::Service("s3.amazonaws.com".into()))),
+            ("alexa-appkit.amazon.com", Some(Principal::Service("alexa-appkit.amazon.com".into()))),
+            ("example.org", None),
+            ("22345678901", None),
+            ("arn:aws:s3:::bucket", None),
+        ];
+        for (input, want) in cases {
+            match (map_principal(&scope, input), want) {
+                (Ok(got), Some(want)) => assert_eq!(&got, want, "{input}"),
+                (Err(e), None) => assert_eq!(
+                    e.message(),
+                    "The provided principal was invalid. Please check the principal and try again."
+                ),
+                (got, want) => panic!("{input}: got {got:?}, want {want:?}"),
+            }
+        }
+        let cn = Scope::new("123456789012", "cn-north-1");
+        assert_eq!(
+            map_principal(&cn, "223456789012").unwrap(),
+            Principal::Aws("arn:aws-cn:iam::223456789012:root".into())
+        );
+    }
+
+    #[test]
+    fn condition_order() {
+        let input = AddPermissionInput {
+            source_arn: Some("arn:aws:s3:::b".into()),
+            event_source_token: Some("tok".into()),
+            principal_org_id: Some("o-abcdefghij".into()),
+            function_url_auth_type: Some("NONE".into()),
+            source_account: Some("123456789012".into()),
+            invoked_via_function_url: Some(true),
+            ..Default::default()
+        };
+        assert_eq!(
+            serde_json::to_string(&build_conditions(&input)).unwrap(),
+            r#"{"StringEquals":{"AWS:SourceAccount":"123456789012","lambda:FunctionUrlAuthType":"NONE","aws:PrincipalOrgID":"o-abcdefghij","lambda:EventSourceToken":"tok"},"ArnLike":{"AWS:SourceArn":"arn:aws:s3:::b"},"Bool":{"lambda:InvokedViaFunctionUrl":"true"}}"#
+        );
+        let none = AddPermissionInput { invoked_via_function_url: Some(false), ..Default::default() };
+        assert!(build_conditions(&none).is_empty());
+    }
+}

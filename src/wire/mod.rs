@@ -1,0 +1,31 @@
+//! Lambda's REST-JSON wire protocol: request and response DTOs (serde only) and the error envelope.
+//!
+//! Nothing here decides anything: handlers in `http` map DTOs to domain values and back.
+
+pub mod dto;
+pub mod error;
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// A successful JSON response: the status and the compact JSON of `T`.
+pub struct JsonResponse<T>(pub StatusCode, pub T);
+
+impl<T: Serialize> IntoResponse for JsonResponse<T> {
+    fn into_response(self) -> Response {
+        match serde_json::to_vec(&self.1) {
+            Ok(body) => {
+                let mut response = (self.0, body).into_response();
+                response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                response
+            }
+            Err(e) => crate::error::Error::ServiceException(format!("serializing response: {e}")).into_response(),
+        }
+    }
+}
+
+/// A 204 with an empty body.
+pub fn no_content() -> Response {
+    StatusCode::NO_CONTENT.into_response()
+}

@@ -1,0 +1,96 @@
+//! Shared test harness: a real lambdalite server on 127.0.0.1:0 in this process, and clients pointed at it.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::net::SocketAddr;
+
+use aws_sdk_lambda::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::{FunctionCode, Runtime};
+use lambdalite::{AppState, Config};
+use tokio::sync::oneshot;
+
+/// A server running on a free loopback port; stopped (gracefully) when dropped.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub url: String,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Starts a server with default configuration.
+pub async fn start() -> TestServer {
+    start_with(Config { port: 0, ..Config::default() }).await
+}
+
+/// Starts a server with `config` (its host and port are replaced by 127.0.0.1:0).
+pub async fn start_with(config: Config) -> TestServer {
+    let config = Config { host: "127.0.0.1".into(), port: 0, ..config };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let addr = listener.local_addr().expect("local addr");
+    let (tx, rx) = oneshot::channel::<()>();
+    tokio::spawn(lambdalite::serve(listener, AppState::new(config), async move {
+        let _ = rx.await;
+    }));
+    TestServer { addr, url: format!("http://{addr}"), stop: Some(tx) }
+}
+
+impl TestServer {
+    /// An SDK client for the default account (non-numeric key) in us-east-1.
+    pub fn client(&self) -> aws_sdk_lambda::Client {
+        self.client_as("AKIDEXAMPLE", "us-east-1")
+    }
+
+    /// An SDK client signing with `access_key` in `region`; a 12-digit key is the account id.
+    pub fn client_as(&self, access_key: &str, region: &str) -> aws_sdk_lambda::Client {
+        let conf = aws_sdk_lambda::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(region.to_owned()))
+            .credentials_provider(Credentials::new(access_key, "secret", None, None, "test"))
+            .endpoint_url(&self.url)
+            .build();
+        aws_sdk_lambda::Client::from_conf(conf)
+    }
+}
+
+/// A small valid zip holding one file.
+pub fn zip_bytes(content: &str) -> Vec<u8> {
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut w = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        w.start_file("index.py", opts).expect("zip entry");
+        w.write_all(content.as_bytes()).expect("zip write");
+        w.finish().expect("zip finish");
+    }
+    buf.into_inner()
+}
+
+/// Creates a zip function `name` with python3.12 and returns its configuration.
+pub async fn create_function(
+    client: &aws_sdk_lambda::Client,
+    name: &str,
+) -> aws_sdk_lambda::operation::create_function::CreateFunctionOutput {
+    client
+        .create_function()
+        .function_name(name)
+        .runtime(Runtime::Python312)
+        .role("arn:aws:iam::000000000000:role/lambda-role")
+        .handler("index.handler")
+        .code(FunctionCode::builder().zip_file(Blob::new(zip_bytes("def handler(e, c): return 1"))).build())
+        .send()
+        .await
+        .expect("create_function")
+}
+
+/// A unique name for a test resource.
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
+}
