@@ -2,20 +2,22 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 
-use super::extract::{AwsJson, AwsPath, Caller};
+use super::extract::{AwsJson, AwsPath, AwsQuery, Caller};
 use crate::error::Error;
 use crate::service::aliases;
 use crate::wire::dto::aliases::*;
-use crate::wire::JsonResponse;
+use crate::wire::{no_content, JsonResponse};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/2015-03-31/functions/{function_name}/aliases", post(create_alias))
-        .route("/2015-03-31/functions/{function_name}/aliases/{name}", get(get_alias))
+    Router::new().route("/2015-03-31/functions/{function_name}/aliases", post(create_alias).get(list_aliases)).route(
+        "/2015-03-31/functions/{function_name}/aliases/{name}",
+        get(get_alias).put(update_alias).delete(delete_alias),
+    )
 }
 
 /// <https://docs.aws.amazon.com/lambda/latest/api/API_CreateAlias.html>
@@ -36,5 +38,37 @@ async fn get_alias(
     AwsPath((function_name, name)): AwsPath<(String, String)>,
 ) -> Result<JsonResponse<AliasConfiguration>, Error> {
     let out = app.store.read(|s| aliases::get_alias(s, &caller, &function_name, &name)).await?;
+    Ok(JsonResponse(StatusCode::OK, out))
+}
+
+/// <https://docs.aws.amazon.com/lambda/latest/api/API_UpdateAlias.html>
+async fn update_alias(
+    State(app): State<AppState>,
+    Caller(caller): Caller,
+    AwsPath((function_name, name)): AwsPath<(String, String)>,
+    AwsJson(input): AwsJson<UpdateAliasInput>,
+) -> Result<JsonResponse<AliasConfiguration>, Error> {
+    let out = app.store.write(|s| aliases::update_alias(s, &caller, &function_name, &name, input)).await?;
+    Ok(JsonResponse(StatusCode::OK, out))
+}
+
+/// <https://docs.aws.amazon.com/lambda/latest/api/API_DeleteAlias.html>
+async fn delete_alias(
+    State(app): State<AppState>,
+    Caller(caller): Caller,
+    AwsPath((function_name, name)): AwsPath<(String, String)>,
+) -> Result<Response, Error> {
+    app.store.write(|s| aliases::delete_alias(s, &caller, &function_name, &name)).await?;
+    Ok(no_content())
+}
+
+/// <https://docs.aws.amazon.com/lambda/latest/api/API_ListAliases.html>
+async fn list_aliases(
+    State(app): State<AppState>,
+    Caller(caller): Caller,
+    AwsPath(function_name): AwsPath<String>,
+    AwsQuery(q): AwsQuery<ListAliasesQuery>,
+) -> Result<JsonResponse<ListAliasesOutput>, Error> {
+    let out = app.store.read(|s| aliases::list_aliases(s, &caller, &function_name, q)).await?;
     Ok(JsonResponse(StatusCode::OK, out))
 }

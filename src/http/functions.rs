@@ -3,22 +3,26 @@
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 
 use super::extract::{AwsJson, AwsPath, AwsQuery, Caller};
 use crate::error::Error;
 use crate::service::functions;
 use crate::wire::dto::functions::*;
-use crate::wire::JsonResponse;
+use crate::wire::{no_content, JsonResponse};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/2015-03-31/functions", post(create_function))
-        .route("/2015-03-31/functions/{function_name}", get(get_function))
-        .route("/2015-03-31/functions/{function_name}/configuration", get(get_function_configuration))
-        .route("/2015-03-31/functions/{function_name}/versions", post(publish_version))
+        .route("/2015-03-31/functions", post(create_function).get(list_functions))
+        .route("/2015-03-31/functions/{function_name}", get(get_function).delete(delete_function))
+        .route(
+            "/2015-03-31/functions/{function_name}/configuration",
+            get(get_function_configuration).put(update_function_configuration),
+        )
+        .route("/2015-03-31/functions/{function_name}/code", put(update_function_code))
+        .route("/2015-03-31/functions/{function_name}/versions", post(publish_version).get(list_versions_by_function))
         .route("/_lambdalite/code/{account}/{region}/{function_name}/{version}", get(download_code))
 }
 
@@ -72,6 +76,62 @@ async fn publish_version(
 ) -> Result<JsonResponse<FunctionConfiguration>, Error> {
     let out = app.store.write(|s| functions::publish_version(s, &caller, &name, input)).await?;
     Ok(JsonResponse(StatusCode::CREATED, out))
+}
+
+/// <https://docs.aws.amazon.com/lambda/latest/api/API_ListFunctions.html>
+async fn list_functions(
+    State(app): State<AppState>,
+    Caller(caller): Caller,
+    AwsQuery(q): AwsQuery<ListFunctionsQuery>,
+) -> Result<JsonResponse<ListFunctionsOutput>, Error> {
+    let out = app.store.read(|s| functions::list_functions(s, &caller, q)).await?;
+    Ok(JsonResponse(StatusCode::OK, out))
+}
+
+/// <https://docs.aws.amazon.com/lambda/latest/api/API_DeleteFunction.html>
+///
+/// The model says 200; AWS answers 204 with an empty body (SPEC §10.5).
+async fn delete_function(
+    State(app): State<AppState>,
+    Caller(caller): Caller,
+    AwsPath(name): AwsPath<String>,
+    AwsQuery(q): AwsQuery<QualifierQuery>,
+) -> Result<Response, Error> {
+    app.store.write(|s| functions::delete_function(s, &caller, &name, q.qualifier.as_deref())).await?;
+    Ok(no_content())
+}
+
+/// <https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionCode.html>
+async fn update_function_code(
+    State(app): State<AppState>,
+    Caller(caller): Caller,
+    AwsPath(name): AwsPath<String>,
+    AwsJson(input): AwsJson<UpdateFunctionCodeInput>,
+) -> Result<JsonResponse<FunctionConfiguration>, Error> {
+    let out = app.store.write(|s| functions::update_function_code(s, &caller, &name, input)).await?;
+    Ok(JsonResponse(StatusCode::OK, out))
+}
+
+/// <https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionConfiguration.html>
+async fn update_function_configuration(
+    State(app): State<AppState>,
+    Caller(caller): Caller,
+    AwsPath(name): AwsPath<String>,
+    AwsJson(input): AwsJson<UpdateFunctionConfigurationInput>,
+) -> Result<JsonResponse<FunctionConfiguration>, Error> {
+    let out = app.store.write(|s| functions::update_function_configuration(s, &caller, &name, input)).await?;
+    Ok(JsonResponse(StatusCode::OK, out))
+}
+
+/// <https://docs.aws.amazon.com/lambda/latest/api/API_ListVersionsByFunction.html>
+async fn list_versions_by_function(
+    State(app): State<AppState>,
+    Caller(caller): Caller,
+    AwsPath(name): AwsPath<String>,
+    AwsQuery(q): AwsQuery<PageQuery>,
+) -> Result<JsonResponse<ListVersionsByFunctionOutput>, Error> {
+    let out = app.store.read(|s| functions::list_versions_by_function(s, &caller, &name, q)).await?;
+    Ok(JsonResponse(StatusCode::OK, out))
 }
 
 /// `GET /_lambdalite/code/{account}/{region}/{function}/{version}`: the stored zip that `Code.Location` points at.

@@ -181,16 +181,104 @@ pub fn check_routing(
 
 /// GetAlias (SPEC §11.2).
 pub fn get_alias(state: &State, caller: &Scope, function_name: &str, name: &str) -> Result<AliasConfiguration, Error> {
-    let mut v = Violations::new();
-    let parsed = crate::domain::function_name::check_function_name(&mut v, function_name, NameRule::Plain(140));
-    check_alias_name(&mut v, name);
-    v.finish()?;
-    let _ = parsed;
-    let r = resolve(caller, function_name, "GetAlias")?;
+    let r = resolve_with_alias(caller, function_name, name, "GetAlias", |_| {})?;
     let f = functions::function(state, &r)?;
     let alias =
         f.aliases.get(name).ok_or_else(|| Error::not_found(format!("Cannot find alias arn: {}:{name}", r.arn())))?;
     Ok(render(&r, alias))
+}
+
+/// Validates FunctionName and the alias `Name` path member together (one ValidationException), then resolves.
+fn resolve_with_alias(
+    caller: &Scope,
+    function_name: &str,
+    name: &str,
+    op: &'static str,
+    extra: impl FnOnce(&mut Violations),
+) -> Result<Resolved, Error> {
+    let mut v = Violations::new();
+    let _ = crate::domain::function_name::check_function_name(&mut v, function_name, NameRule::Plain(140));
+    check_alias_name(&mut v, name);
+    extra(&mut v);
+    v.finish()?;
+    resolve(caller, function_name, op)
+}
+
+/// UpdateAlias (SPEC §11.2): only present members change, and every call sets a new RevisionId.
+pub fn update_alias(
+    state: &mut State,
+    caller: &Scope,
+    function_name: &str,
+    name: &str,
+    input: UpdateAliasInput,
+) -> Result<AliasConfiguration, Error> {
+    let weights = input.routing_config.as_ref().and_then(|r| r.additional_version_weights.as_ref());
+    let mut routing = None;
+    let r = resolve_with_alias(caller, function_name, name, "UpdateAlias", |v| {
+        if let Some(fv) = input.function_version.as_deref() {
+            check_function_version(v, fv);
+        }
+        if let Some(d) = input.description.as_deref() {
+            v.max_len("description", d, 256);
+        }
+        routing = input.routing_config.is_some().then(|| check_routing_members(v, weights));
+    })?;
+    let f = functions::function_mut(state, &r)?;
+    let alias = f.aliases.get(name).ok_or_else(|| Error::not_found(format!("Alias not found: {}:{name}", r.arn())))?;
+    if input.revision_id.as_deref().is_some_and(|rev| rev != alias.revision_id) {
+        return Err(Error::PreconditionFailedException(functions::FUNCTION_REVISION_MISMATCH.into()));
+    }
+    let function_version = input.function_version.clone().unwrap_or_else(|| alias.function_version.clone());
+    if function_version != "$LATEST" && function_version.parse::<u64>().ok().and_then(|n| f.versions.get(&n)).is_none()
+    {
+        return Err(Error::not_found(format!("Function not found: {}:{function_version}", r.arn())));
+    }
+    // `RoutingConfig:{"AdditionalVersionWeights":{}}` removes the routing; no RoutingConfig keeps it, and the kept
+    // routing is checked against a changed FunctionVersion too [inferred].
+    let routing = routing.unwrap_or_else(|| alias.routing.clone());
+    check_routing(&r, f, &function_version, &routing)?;
+    let alias = f.aliases.get_mut(name).expect("checked above");
+    alias.function_version = function_version;
+    if let Some(d) = input.description {
+        alias.description = d;
+    }
+    alias.routing = routing;
+    alias.revision_id = new_revision_id();
+    Ok(render(&r, alias))
+}
+
+/// DeleteAlias (SPEC §11.2): 204 whether or not the alias exists; its policy goes with it.
+pub fn delete_alias(state: &mut State, caller: &Scope, function_name: &str, name: &str) -> Result<(), Error> {
+    let r = resolve_with_alias(caller, function_name, name, "DeleteAlias", |_| {})?;
+    functions::function_mut(state, &r)?.aliases.remove(name);
+    Ok(())
+}
+
+/// ListAliases (SPEC §11.2): in name order, optionally only those pointing at `FunctionVersion`.
+pub fn list_aliases(
+    state: &State,
+    caller: &Scope,
+    function_name: &str,
+    q: ListAliasesQuery,
+) -> Result<ListAliasesOutput, Error> {
+    let mut v = Violations::new();
+    let _ = crate::domain::function_name::check_function_name(&mut v, function_name, NameRule::Plain(140));
+    if let Some(fv) = q.function_version.as_deref() {
+        check_function_version(&mut v, fv);
+    }
+    // No page cap is documented for aliases, so MaxItems alone bounds a page [inferred].
+    let size = crate::service::page_size(&mut v, q.max_items.as_deref(), 10_000, 10_000);
+    v.finish()?;
+    let r = resolve(caller, function_name, "ListAliases")?;
+    let f = functions::function(state, &r)?;
+    let items = f
+        .aliases
+        .values()
+        .filter(|a| q.function_version.as_deref().is_none_or(|fv| a.function_version == fv))
+        .map(|a| (a.name.clone(), render(&r, a)))
+        .collect();
+    let (aliases, next_marker) = functions::page(items, q.marker.as_deref(), size)?;
+    Ok(ListAliasesOutput { next_marker, aliases })
 }
 
 #[cfg(test)]

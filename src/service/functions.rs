@@ -563,3 +563,345 @@ pub fn publish_version(
     let cfg = &f.versions[&number].config;
     Ok(render(&r.scope, &r.name, cfg, r.scope.qualified_function_arn(&r.name, &n), &n, View::Current, delay))
 }
+
+/// One page of `items`, which are in ascending key order: the items after the `Marker`'s key, at most `size` of
+/// them, and the marker of the next page when more follow (SPEC §13.4). Keying by position rather than by index
+/// keeps a page stable when earlier items are deleted between calls.
+pub fn page<T>(items: Vec<(String, T)>, marker: Option<&str>, size: usize) -> Result<(Vec<T>, Option<String>), Error> {
+    let after = marker.map(super::decode_marker).transpose()?;
+    let mut rest: Vec<(String, T)> =
+        items.into_iter().filter(|(k, _)| after.as_ref().is_none_or(|a| k.as_str() > a.as_str())).collect();
+    let next = (rest.len() > size).then(|| super::encode_marker(&rest[size - 1].0));
+    rest.truncate(size);
+    Ok((rest.into_iter().map(|(_, t)| t).collect(), next))
+}
+
+/// A sort key for a configuration: `$LATEST` (0) before versions ascending. Zero-padded so that string order is
+/// numeric order.
+fn rank_key(version: u64) -> String {
+    format!("{version:020}")
+}
+
+/// AWS pages ListFunctions and ListVersionsByFunction at 50 items at most (SPEC §13.4).
+const FUNCTION_PAGE_CAP: usize = 50;
+
+/// ListFunctions (SPEC §10.4).
+pub fn list_functions(state: &State, caller: &Scope, q: ListFunctionsQuery) -> Result<ListFunctionsOutput, Error> {
+    let mut v = Violations::new();
+    if let Some(fv) = q.function_version.as_deref() {
+        v.one_of("functionVersion", fv, &["ALL"]);
+    }
+    let size = super::page_size(&mut v, q.max_items.as_deref(), 10_000, FUNCTION_PAGE_CAP);
+    v.finish()?;
+    // `MasterRegion` selects Lambda@Edge replicas, which lambdalite does not have: ignored (SPEC §10.4).
+    let all = q.function_version.is_some();
+    let delay = state.settle_delay;
+    let mut items = Vec::new();
+    for f in state.namespace(caller).into_iter().flat_map(|ns| ns.functions.values()) {
+        // The NUL separator sorts below every name character, so `a` and its versions come before `a-b`.
+        let key = |rank: u64| format!("{}\u{0}{}", f.name, rank_key(rank));
+        let latest_arn =
+            if all { caller.qualified_function_arn(&f.name, "$LATEST") } else { caller.function_arn(&f.name) };
+        items.push((key(0), render(caller, &f.name, &f.latest, latest_arn, "$LATEST", View::List, delay)));
+        if all {
+            for (n, ver) in &f.versions {
+                let n_s = n.to_string();
+                let arn = caller.qualified_function_arn(&f.name, &n_s);
+                items.push((key(*n), render(caller, &f.name, &ver.config, arn, &n_s, View::List, delay)));
+            }
+        }
+    }
+    let (functions, next_marker) = page(items, q.marker.as_deref(), size)?;
+    Ok(ListFunctionsOutput { next_marker, functions })
+}
+
+/// ListVersionsByFunction (SPEC §10.9).
+pub fn list_versions_by_function(
+    state: &State,
+    caller: &Scope,
+    function_name: &str,
+    q: PageQuery,
+) -> Result<ListVersionsByFunctionOutput, Error> {
+    let mut v = Violations::new();
+    let parsed = check_function_name(&mut v, function_name, NameRule::Namespaced(170));
+    let size = super::page_size(&mut v, q.max_items.as_deref(), 10_000, FUNCTION_PAGE_CAP);
+    v.finish()?;
+    let parsed = parsed.expect("validated");
+    // The derived qualifier of `f:1` is ignored: the operation lists the whole function [inferred].
+    let r = Resolved { scope: parsed.scope(caller, CrossAccount::Follow)?, name: parsed.name, qualifier: None };
+    let f = function(state, &r)?;
+    let delay = state.settle_delay;
+    let mut items = vec![(
+        rank_key(0),
+        render(
+            &r.scope,
+            &r.name,
+            &f.latest,
+            r.scope.qualified_function_arn(&r.name, "$LATEST"),
+            "$LATEST",
+            View::List,
+            delay,
+        ),
+    )];
+    for (n, ver) in &f.versions {
+        let n_s = n.to_string();
+        let arn = r.scope.qualified_function_arn(&r.name, &n_s);
+        items.push((rank_key(*n), render(&r.scope, &r.name, &ver.config, arn, &n_s, View::List, delay)));
+    }
+    let (versions, next_marker) = page(items, q.marker.as_deref(), size)?;
+    Ok(ListVersionsByFunctionOutput { next_marker, versions })
+}
+
+/// DeleteFunction (SPEC §10.5): the whole function, or one version with its policy.
+pub fn delete_function(
+    state: &mut State,
+    caller: &Scope,
+    function_name: &str,
+    qualifier: Option<&str>,
+) -> Result<(), Error> {
+    let r = resolve(caller, function_name, qualifier, NameRule::Namespaced(140), CrossAccount::Deny("DeleteFunction"))?;
+    // The qualifier's kind is judged before the lookup: deleting an alias is refused even for a missing function.
+    let version = match r.qualifier.as_deref().map(classify_qualifier) {
+        None => None,
+        Some(QualifierKind::Alias(_)) => return Err(Error::invalid("Deletion of aliases is not currently supported.")),
+        Some(QualifierKind::Latest) => {
+            return Err(Error::invalid("$LATEST version cannot be deleted without deleting the function."))
+        }
+        Some(QualifierKind::Version(n)) => Some(n),
+        Some(QualifierKind::Other) => {
+            function(state, &r)?;
+            // A `$`-qualifier other than `$LATEST` never names anything [inferred: as GetFunction answers it].
+            return Err(Error::not_found(format!("Function not found: {}", r.qualified_arn())));
+        }
+    };
+    let f = function_mut(state, &r)?;
+    let Some(number) = version else {
+        state.namespace_mut(&r.scope).functions.remove(&r.name);
+        return Ok(());
+    };
+    // A version that does not exist is deleted already: 204, as AWS answers.
+    let Some(n) = number.filter(|n| f.versions.contains_key(n)) else { return Ok(()) };
+    let n_s = n.to_string();
+    let referencing: Vec<&str> = f
+        .aliases
+        .values()
+        .filter(|a| a.function_version == n_s || a.routing.contains_key(&n_s))
+        .map(|a| a.name.as_str())
+        .collect();
+    if !referencing.is_empty() {
+        // Inferred text (SPEC §10.5): AWS documents the refusal, not its wording.
+        return Err(Error::conflict(format!(
+            "Unable to delete version because the following aliases reference it: [{}]",
+            referencing.join(", ")
+        )));
+    }
+    f.versions.remove(&n);
+    Ok(())
+}
+
+/// Puts `$LATEST` in flight after an update: `LastUpdateStatus: InProgress` and a new RevisionId, then settled
+/// with another (SPEC §5.2). A redundant update counts as an update too.
+fn start_update(f: &mut Function) {
+    f.latest.last_modified = timestamp_now();
+    f.latest.lifecycle = Lifecycle::started(Transition::Updating);
+    f.changed_since_publish = true;
+}
+
+/// Publishes `$LATEST` as the next version right after an update (UpdateFunctionCode with `Publish`), and renders
+/// it with a qualified ARN. The version is in flight like the update it snapshots [inferred].
+fn publish_after_update(f: &mut Function, scope: &Scope, delay: Duration) -> FunctionConfiguration {
+    let number = f.next_version;
+    let mut config = f.latest.clone();
+    config.lifecycle = Lifecycle::started(Transition::Updating);
+    f.versions.insert(number, Version { config, policy: None });
+    f.next_version += 1;
+    f.changed_since_publish = false;
+    let n = number.to_string();
+    let cfg = &f.versions[&number].config;
+    render(scope, &f.name, cfg, scope.qualified_function_arn(&f.name, &n), &n, View::Mutation, delay)
+}
+
+fn check_revision(f: &Function, revision_id: Option<&str>, delay: Duration) -> Result<(), Error> {
+    match revision_id {
+        Some(rev) if rev != f.latest.lifecycle.revision_id(delay) => {
+            Err(Error::PreconditionFailedException(FUNCTION_REVISION_MISMATCH.into()))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// UpdateFunctionCode (SPEC §10.6).
+pub fn update_function_code(
+    state: &mut State,
+    caller: &Scope,
+    function_name: &str,
+    input: UpdateFunctionCodeInput,
+) -> Result<FunctionConfiguration, Error> {
+    let mut v = Violations::new();
+    let parsed = check_function_name(&mut v, function_name, NameRule::Plain(140));
+    if let Some(b) = input.s3_bucket.as_deref() {
+        // The model's `(?<!\.)` lookbehind is written as code: no trailing dot.
+        let chars_ok = b.bytes().all(|c| c.is_ascii_alphanumeric() || b".-_".contains(&c)) && !b.ends_with('.');
+        if v.string("s3Bucket", b, 3, 63, None) && !chars_ok {
+            v.push("s3Bucket", b, r"Member must satisfy regular expression pattern: [0-9A-Za-z\.\-_]*(?<!\.)");
+        }
+    }
+    if let Some(k) = input.s3_key.as_deref() {
+        v.string("s3Key", k, 1, 1024, None);
+    }
+    if let Some(o) = input.s3_object_version.as_deref() {
+        v.string("s3ObjectVersion", o, 1, 1024, None);
+    }
+    check_architectures(&mut v, input.architectures.as_ref());
+    v.finish()?;
+    let parsed = parsed.expect("validated");
+    let scope = parsed.scope(caller, CrossAccount::Deny("UpdateFunctionCode"))?;
+    let r = Resolved { scope, name: parsed.name, qualifier: None };
+    let delay = state.settle_delay;
+    let f = function_mut(state, &r)?;
+    check_revision(f, input.revision_id.as_deref(), delay)?;
+    let code = if f.latest.package_type == "Image" {
+        let Some(uri) = input.image_uri.as_deref() else {
+            return Err(Error::invalid("Please provide ImageUri when updating a function with packageType Image."));
+        };
+        Code { sha256: super::sha256_b64(uri.as_bytes()), size: 0, zip: None, image_uri: Some(uri.into()) }
+    } else {
+        if input.image_uri.is_some() {
+            return Err(Error::invalid("Please don't provide ImageUri when updating a function with packageType Zip."));
+        }
+        match (&input.zip_file, &input.s3_bucket) {
+            (Some(b64), _) => zip_code(decode_blob("ZipFile", b64)?)?,
+            (None, Some(_)) => return Err(s3_code_error()),
+            // Inferred text: CreateFunction's answer to a Code with no source.
+            (None, None) => return Err(Error::invalid("Please provide a source for function code.")),
+        }
+    };
+    if input.dry_run == Some(true) {
+        // Validated as a real update, nothing stored; shows the code it would have [inferred].
+        let mut preview = f.latest.clone();
+        preview.code = code;
+        if let Some(a) = input.architectures {
+            preview.architectures = a;
+        }
+        return Ok(render(&r.scope, &r.name, &preview, r.arn(), "$LATEST", View::Current, delay));
+    }
+    f.latest.code = code;
+    if let Some(a) = input.architectures {
+        f.latest.architectures = a;
+    }
+    start_update(f);
+    if input.publish == Some(true) {
+        return Ok(publish_after_update(f, &r.scope, delay));
+    }
+    Ok(render(&r.scope, &r.name, &f.latest, r.arn(), "$LATEST", View::Mutation, delay))
+}
+
+/// UpdateFunctionConfiguration (SPEC §10.7): only members that are present change.
+pub fn update_function_configuration(
+    state: &mut State,
+    caller: &Scope,
+    function_name: &str,
+    input: UpdateFunctionConfigurationInput,
+) -> Result<FunctionConfiguration, Error> {
+    let mut v = Violations::new();
+    let parsed = check_function_name(&mut v, function_name, NameRule::Plain(140));
+    check_config_members(
+        &mut v,
+        input.role.as_deref(),
+        input.handler.as_deref(),
+        input.description.as_deref(),
+        input.timeout,
+        input.memory_size,
+        input.kms_key_arn.as_deref(),
+        input.tracing_config.as_ref(),
+        input.ephemeral_storage.as_ref(),
+        input.logging_config.as_ref(),
+        input.snap_start.as_ref(),
+    );
+    v.finish()?;
+    let parsed = parsed.expect("validated");
+    let scope = parsed.scope(caller, CrossAccount::Deny("UpdateFunctionConfiguration"))?;
+    let r = Resolved { scope, name: parsed.name, qualifier: None };
+    let delay = state.settle_delay;
+    {
+        let f = function(state, &r)?;
+        check_revision(f, input.revision_id.as_deref(), delay)?;
+    }
+    if let Some(msg) = input.runtime.as_deref().and_then(runtimes::runtime_error) {
+        return Err(Error::invalid(msg));
+    }
+    check_environment(input.environment.as_ref())?;
+    // Layers are resolved before the mutable borrow: the lookup reads other namespaces' layers.
+    let layers = match input.layers.as_deref() {
+        Some(arns) => Some(super::layers::resolve_function_layers(state, caller, arns)?),
+        None => None,
+    };
+    let f = function_mut(state, &r)?;
+    let c = &mut f.latest;
+    if let Some(x) = input.role {
+        c.role = x;
+    }
+    if let Some(x) = input.handler {
+        c.handler = Some(x);
+    }
+    if let Some(x) = input.description {
+        c.description = x;
+    }
+    if let Some(x) = input.timeout {
+        c.timeout = x;
+    }
+    if let Some(x) = input.memory_size {
+        c.memory_size = x;
+    }
+    if let Some(x) = input.runtime {
+        c.runtime = Some(x);
+    }
+    if let Some(e) = input.environment {
+        // The whole map is replaced (SPEC §10.7).
+        c.environment = Some(e.variables.unwrap_or_default());
+    }
+    if let Some(l) = layers {
+        c.layers = l;
+    }
+    if let Some(x) = input.vpc_config {
+        c.vpc_config = Some(x);
+    }
+    if let Some(d) = input.dead_letter_config {
+        c.dead_letter_target_arn = d.target_arn.filter(|a| !a.is_empty());
+    }
+    if let Some(k) = input.kms_key_arn {
+        // An empty KMSKeyArn goes back to the default key.
+        c.kms_key_arn = Some(k).filter(|k| !k.is_empty());
+    }
+    if let Some(mode) = input.tracing_config.and_then(|t| t.mode) {
+        c.tracing_mode = mode;
+    }
+    if let Some(size) = input.ephemeral_storage.and_then(|e| e.size) {
+        c.ephemeral_storage_size = size;
+    }
+    if let Some(l) = input.logging_config {
+        if let Some(x) = l.log_format {
+            c.log_format = x;
+        }
+        if let Some(x) = l.log_group {
+            c.log_group = x;
+        }
+        if l.application_log_level.is_some() {
+            c.application_log_level = l.application_log_level;
+        }
+        if l.system_log_level.is_some() {
+            c.system_log_level = l.system_log_level;
+        }
+    }
+    if let Some(a) = input.snap_start.and_then(|s| s.apply_on) {
+        c.snap_start_apply_on = a;
+    }
+    if let Some(x) = input.image_config {
+        c.image_config = Some(x);
+    }
+    if let Some(x) = input.file_system_configs {
+        c.file_system_configs = Some(x);
+    }
+    start_update(f);
+    Ok(render(&r.scope, &r.name, &f.latest, r.arn(), "$LATEST", View::Mutation, delay))
+}
