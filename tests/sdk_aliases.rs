@@ -192,6 +192,12 @@ async fn update_alias_changes_present_members_and_always_the_revision() {
     assert_eq!(routed.function_version(), Some("2"));
     assert_eq!(routed.description(), Some("d"));
     assert_eq!(routed.routing_config().unwrap().additional_version_weights().unwrap().get("3"), Some(&0.5));
+    // A version that only a routing weight references cannot be deleted either [inferred].
+    let err = client.delete_function().function_name(&name).qualifier("3").send().await.unwrap_err();
+    assert_eq!(
+        err.into_service_error().message(),
+        Some("Unable to delete version because the following aliases reference it: [live]")
+    );
     // Without RoutingConfig the routing stays; with an empty map it goes.
     let kept = client.update_alias().function_name(&name).name("live").description("e").send().await.unwrap();
     assert!(kept.routing_config().is_some());

@@ -144,3 +144,31 @@ pub struct Function {
     /// Set by every change to `$LATEST`; PublishVersion returns the last version unchanged when this is false.
     pub changed_since_publish: bool,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_delay_settles_at_once_and_changes_the_revision() {
+        let l = Lifecycle::started(Transition::Creating);
+        assert_eq!(l.in_flight(Duration::ZERO), None);
+        assert_eq!(l.revision_id(Duration::ZERO), l.settled_revision);
+        assert_ne!(l.pending_revision, l.settled_revision);
+    }
+
+    #[test]
+    fn positive_delay_stays_in_flight_with_the_pending_revision() {
+        let l = Lifecycle::started(Transition::Updating);
+        let long = Duration::from_secs(3600);
+        assert_eq!(l.in_flight(long), Some(Transition::Updating));
+        assert_eq!(l.revision_id(long), l.pending_revision);
+    }
+
+    #[test]
+    fn settled_lifecycles_have_one_revision() {
+        let l = Lifecycle::settled();
+        assert_eq!(l.in_flight(Duration::from_secs(3600)), None);
+        assert_eq!(l.pending_revision, l.settled_revision);
+    }
+}

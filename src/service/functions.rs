@@ -905,3 +905,39 @@ pub fn update_function_configuration(
     start_update(f);
     Ok(render(&r.scope, &r.name, &f.latest, r.arn(), "$LATEST", View::Mutation, delay))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(n: usize) -> Vec<(String, usize)> {
+        (0..n).map(|i| (rank_key(i as u64), i)).collect()
+    }
+
+    #[test]
+    fn pages_walk_every_item_once() {
+        let (first, next) = page(keys(5), None, 2).unwrap();
+        assert_eq!(first, [0, 1]);
+        let (second, next) = page(keys(5), next.as_deref(), 2).unwrap();
+        assert_eq!(second, [2, 3]);
+        let (last, next) = page(keys(5), next.as_deref(), 2).unwrap();
+        assert_eq!((last, next), (vec![4], None));
+        // An exact fit leaves no marker behind.
+        assert_eq!(page(keys(2), None, 2).unwrap().1, None);
+    }
+
+    #[test]
+    fn a_marker_survives_deletion_of_its_item() {
+        let (_, next) = page(keys(4), None, 2).unwrap();
+        let mut fewer = keys(4);
+        fewer.remove(1);
+        assert_eq!(page(fewer, next.as_deref(), 2).unwrap().0, [2, 3]);
+        assert!(page(keys(1), Some("!!"), 1).is_err());
+    }
+
+    #[test]
+    fn rank_keys_sort_numerically() {
+        assert!(rank_key(9) < rank_key(10));
+        assert!(rank_key(0) < rank_key(1));
+    }
+}

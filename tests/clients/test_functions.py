@@ -481,3 +481,26 @@ def test_response_metadata_and_status_codes(lam):
     meta = e.value.response["ResponseMetadata"]
     assert meta["HTTPStatusCode"] == 404 and len(meta["RequestId"]) == 36
     assert json.loads(json.dumps(e.value.response["Error"]))["Code"] == "ResourceNotFoundException"
+
+
+def test_name_forms_and_length_limits(lam, raw_lam):
+    # `...:function` parses with `function` as the name (SPEC §4.2).
+    with pytest.raises(lam.exceptions.ResourceNotFoundException) as e:
+        lam.get_function(FunctionName="arn:aws:lambda:us-east-1:000000000000:function")
+    assert message(e) == f"Function not found: {arn('function')}"
+    long = "a" * 141
+    with pytest.raises(ClientError) as e:
+        raw_lam.delete_function(FunctionName=long)
+    assert message(e) == (
+        f"1 validation error detected: Value '{long}' at 'functionName' failed to satisfy constraint: "
+        "Member must have length less than or equal to 140"
+    )
+    with pytest.raises(ClientError) as e:
+        raw_lam.get_function(FunctionName="f", Qualifier="bad?qualifier")
+    assert message(e) == (
+        "1 validation error detected: Value 'bad?qualifier' at 'qualifier' failed to satisfy constraint: "
+        r"Member must satisfy regular expression pattern: \$(LATEST(\.PUBLISHED)?)|[a-zA-Z0-9-_$]+"
+    )
+    with pytest.raises(lam.exceptions.InvalidParameterValueException) as e:
+        lam.list_functions(Marker="!!not-a-marker")
+    assert message(e) == "Invalid Marker: !!not-a-marker"
