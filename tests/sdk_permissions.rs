@@ -751,7 +751,7 @@ async fn other_region_is_404_and_other_account_is_403() {
         )
     );
     assert_eq!(
-        err(other.remove_permission().function_name(&format!("{ACCOUNT}:function:{name}")).statement_id("a").send().await),
+        err(other.remove_permission().function_name(format!("{ACCOUNT}:function:{name}")).statement_id("a").send().await),
         fail(
             403,
             "AccessDeniedException",
