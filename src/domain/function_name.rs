@@ -206,6 +206,39 @@ mod tests {
                 fref("function", Some("us-east-1"), Some("123456789012"), None),
             ),
             ("my.function", fref("my.function", None, None, None)),
+            (
+                "123456789012:function:my-function:$LATEST",
+                fref("my-function", None, Some("123456789012"), Some("$LATEST")),
+            ),
+            // `function:` and the account are each optional on their own.
+            ("function:my-function", fref("my-function", None, None, None)),
+            ("123456789012:my-function", fref("my-function", None, Some("123456789012"), None)),
+            ("us-east-1:my-function", fref("my-function", Some("us-east-1"), None, None)),
+            ("f:$LATEST.PUBLISHED", fref("f", None, None, Some("$LATEST.PUBLISHED"))),
+            ("f:2025-06-30", fref("f", None, None, Some("2025-06-30"))),
+            (
+                "arn:aws-cn:lambda:cn-north-1:123456789012:function:f",
+                fref("f", Some("cn-north-1"), Some("123456789012"), None),
+            ),
+            (
+                "arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:f:1",
+                fref("f", Some("us-gov-west-1"), Some("123456789012"), Some("1")),
+            ),
+            (
+                "arn:aws-iso-b:lambda:us-isob-east-1:123456789012:function:f",
+                fref("f", Some("us-isob-east-1"), Some("123456789012"), None),
+            ),
+            (
+                "arn:aws:lambda:eusc-de-east-1:123456789012:function:f",
+                fref("f", Some("eusc-de-east-1"), Some("123456789012"), None),
+            ),
+            // A layer ARN fits the pattern too: function `layer`, qualifier `f`; it then simply is not found.
+            (
+                "arn:aws:lambda:us-east-1:123456789012:layer:f",
+                fref("layer", Some("us-east-1"), Some("123456789012"), Some("f")),
+            ),
+            // The partition may be empty in the pattern.
+            ("arn::lambda:us-east-1:123456789012:function:f", fref("f", Some("us-east-1"), Some("123456789012"), None)),
         ];
         for (value, want) in cases {
             let (got, err) = parse(value, ns);
@@ -226,6 +259,12 @@ mod tests {
             "arn:aws:ec2:us-east-1:123456789012:function:f",
             "arn:aws:lambda:us-east-1:123456789012:function:f:1:2",
             "f:$LATES",
+            "f:$latest",
+            "f:",
+            ":f",
+            "arn:aws:lambda:us-east-1:12345678901:function:f",
+            "f g",
+            "f/1",
         ] {
             let (_, err) = parse(value, NameRule::Namespaced(170));
             let err = err.unwrap_or_default();

@@ -159,7 +159,8 @@ pub fn add_permission(
     let slot = slot(f, &r, delay)?;
     // 7. Principal.
     let principal = map_principal(&r.scope, input.principal.as_deref().expect("validated"))?;
-    // 8. Function URL members only go with their action.
+    // 8. Function URL members only go with their action. IAM action names are case-insensitive and AWS accepted
+    // `lambda:invokeFunctionUrl` (SPEC §6.1), so the comparison ignores case [inferred].
     let action = input.action.clone().expect("validated");
     if input.function_url_auth_type.is_some() && !action.eq_ignore_ascii_case("lambda:InvokeFunctionUrl") {
         return Err(Error::invalid("FunctionUrlAuthType is only supported for lambda:InvokeFunctionUrl action"));
@@ -269,6 +270,191 @@ mod tests {
             map_principal(&cn, "223456789012").unwrap(),
             Principal::Aws("arn:aws-cn:iam::223456789012:root".into())
         );
+    }
+
+    #[test]
+    fn principal_partitions_and_near_misses() {
+        let scope = Scope::new("123456789012", "us-east-1");
+        let cases: &[(&str, Option<Principal>)] = &[
+            ("arn:aws-cn:iam::223456789012:root", Some(Principal::Aws("arn:aws-cn:iam::223456789012:root".into()))),
+            (
+                "arn:aws-us-gov:iam::223456789012:user/u",
+                Some(Principal::Aws("arn:aws-us-gov:iam::223456789012:user/u".into())),
+            ),
+            ("events.amazonaws.com", Some(Principal::Service("events.amazonaws.com".into()))),
+            ("apigateway.amazonaws.com", Some(Principal::Service("apigateway.amazonaws.com".into()))),
+            ("2234567890123", None),
+            ("amazonaws.com", None),
+            ("s3.amazonaws.com.evil", None),
+            ("arn:aws:sts::223456789012:assumed-role/r/s", None),
+            ("arn:other:iam::223456789012:root", None),
+            ("**", None),
+        ];
+        for (input, want) in cases {
+            assert_eq!(map_principal(&scope, input).ok().as_ref(), want.as_ref(), "{input}");
+        }
+    }
+
+    #[test]
+    fn each_condition_member_alone() {
+        let cases: &[(AddPermissionInput, &str)] = &[
+            (
+                AddPermissionInput { source_account: Some("123456789012".into()), ..Default::default() },
+                r#"{"StringEquals":{"AWS:SourceAccount":"123456789012"}}"#,
+            ),
+            (
+                AddPermissionInput { function_url_auth_type: Some("AWS_IAM".into()), ..Default::default() },
+                r#"{"StringEquals":{"lambda:FunctionUrlAuthType":"AWS_IAM"}}"#,
+            ),
+            (
+                AddPermissionInput { principal_org_id: Some("o-abcdefghij".into()), ..Default::default() },
+                r#"{"StringEquals":{"aws:PrincipalOrgID":"o-abcdefghij"}}"#,
+            ),
+            (
+                AddPermissionInput { event_source_token: Some("t".into()), ..Default::default() },
+                r#"{"StringEquals":{"lambda:EventSourceToken":"t"}}"#,
+            ),
+            (
+                AddPermissionInput { source_arn: Some("arn:aws:s3:::b/*".into()), ..Default::default() },
+                r#"{"ArnLike":{"AWS:SourceArn":"arn:aws:s3:::b/*"}}"#,
+            ),
+            (
+                AddPermissionInput { invoked_via_function_url: Some(true), ..Default::default() },
+                r#"{"Bool":{"lambda:InvokedViaFunctionUrl":"true"}}"#,
+            ),
+            // Members that are not conditions add none.
+            (
+                AddPermissionInput {
+                    statement_id: Some("s".into()),
+                    action: Some("lambda:*".into()),
+                    principal: Some("*".into()),
+                    revision_id: Some("r".into()),
+                    ..Default::default()
+                },
+                "{}",
+            ),
+            // Input order never matters: Bool and ArnLike given, StringEquals still leads.
+            (
+                AddPermissionInput {
+                    invoked_via_function_url: Some(true),
+                    source_arn: Some("arn:aws:s3:::b".into()),
+                    event_source_token: Some("t".into()),
+                    ..Default::default()
+                },
+                r#"{"StringEquals":{"lambda:EventSourceToken":"t"},"ArnLike":{"AWS:SourceArn":"arn:aws:s3:::b"},"Bool":{"lambda:InvokedViaFunctionUrl":"true"}}"#,
+            ),
+        ];
+        for (input, want) in cases {
+            assert_eq!(serde_json::to_string(&build_conditions(input)).unwrap(), *want, "{input:?}");
+        }
+    }
+
+    fn state_with_function(scope: &Scope, name: &str) -> State {
+        let mut state = State::new(std::time::Duration::ZERO);
+        create(&mut state, scope, name);
+        state
+    }
+
+    fn create(state: &mut State, scope: &Scope, name: &str) {
+        let mut zip = std::io::Cursor::new(Vec::new());
+        {
+            let mut w = zip::ZipWriter::new(&mut zip);
+            w.start_file("index.py", zip::write::SimpleFileOptions::default()).unwrap();
+            std::io::Write::write_all(&mut w, b"def handler(e, c): return 1").unwrap();
+            w.finish().unwrap();
+        }
+        use base64::Engine;
+        let input = serde_json::from_value(serde_json::json!({
+            "FunctionName": name,
+            "Runtime": "python3.12",
+            "Role": "arn:aws:iam::123456789012:role/r",
+            "Handler": "index.handler",
+            "Code": {"ZipFile": base64::engine::general_purpose::STANDARD.encode(zip.into_inner())},
+        }))
+        .unwrap();
+        super::super::functions::create_function(state, scope, input).unwrap();
+    }
+
+    fn grant(sid: &str) -> AddPermissionInput {
+        AddPermissionInput {
+            statement_id: Some(sid.into()),
+            action: Some("lambda:InvokeFunction".into()),
+            principal: Some("*".into()),
+            ..Default::default()
+        }
+    }
+
+    /// Policies live inside the function, version and alias they belong to, so dropping the owner drops the policy
+    /// and a re-created owner of the same name starts without one. (DeleteFunction/DeleteAlias arrive with the
+    /// functions branch; this pins the ownership they rely on.)
+    #[test]
+    fn a_recreated_owner_has_no_policy() {
+        let scope = Scope::new("123456789012", "us-east-1");
+        let mut state = state_with_function(&scope, "f");
+        let v = super::super::functions::publish_version(&mut state, &scope, "f", Default::default()).unwrap();
+        assert_eq!(v.version, "1");
+        let alias = serde_json::from_value(serde_json::json!({"Name": "live", "FunctionVersion": "1"})).unwrap();
+        super::super::aliases::create_alias(&mut state, &scope, "f", alias).unwrap();
+        for q in [None, Some("1"), Some("live")] {
+            add_permission(&mut state, &scope, "f", q, grant("s")).unwrap();
+            assert!(get_policy(&state, &scope, "f", q).is_ok());
+        }
+        let gone = |state: &State, q: Option<&str>| get_policy(state, &scope, "f", q).unwrap_err().message().to_owned();
+
+        state.function_mut(&scope, "f").unwrap().aliases.remove("live");
+        let alias = serde_json::from_value(serde_json::json!({"Name": "live", "FunctionVersion": "1"})).unwrap();
+        super::super::aliases::create_alias(&mut state, &scope, "f", alias).unwrap();
+        assert_eq!(gone(&state, Some("live")), "The resource you requested does not exist.");
+
+        state.function_mut(&scope, "f").unwrap().versions.remove(&1);
+        assert_eq!(gone(&state, Some("1")), "The resource you requested does not exist.");
+        assert!(get_policy(&state, &scope, "f", None).is_ok(), "the unqualified policy stays");
+
+        state.namespace_mut(&scope).functions.remove("f");
+        create(&mut state, &scope, "f");
+        assert_eq!(gone(&state, None), "The resource you requested does not exist.");
+    }
+
+    #[test]
+    fn add_permission_checks_in_spec_order() {
+        let scope = Scope::new("123456789012", "us-east-1");
+        let mut state = state_with_function(&scope, "f");
+        let code = |r: Result<AddPermissionOutput, Error>| r.unwrap_err().message().to_owned();
+        // $LATEST (step 4) before the missing function (step 5).
+        assert_eq!(
+            code(add_permission(&mut state, &scope, "nope", Some("$LATEST"), grant("s"))),
+            "We currently do not support adding policies for $LATEST."
+        );
+        // Missing version (step 6) before an invalid principal (step 7).
+        let bad_principal = AddPermissionInput { principal: Some("example.org".into()), ..grant("s") };
+        assert_eq!(
+            code(add_permission(&mut state, &scope, "f", Some("3"), bad_principal)),
+            "Function not found: arn:aws:lambda:us-east-1:123456789012:function:f:3"
+        );
+        // Invalid principal (7) before the function-URL check (8).
+        let both = AddPermissionInput {
+            principal: Some("example.org".into()),
+            function_url_auth_type: Some("NONE".into()),
+            ..grant("s")
+        };
+        assert_eq!(
+            code(add_permission(&mut state, &scope, "f", None, both)),
+            "The provided principal was invalid. Please check the principal and try again."
+        );
+        // Function-URL check (8) before the RevisionId (9).
+        let both = AddPermissionInput {
+            function_url_auth_type: Some("NONE".into()),
+            revision_id: Some("wrong".into()),
+            ..grant("s")
+        };
+        assert_eq!(
+            code(add_permission(&mut state, &scope, "f", None, both)),
+            "FunctionUrlAuthType is only supported for lambda:InvokeFunctionUrl action"
+        );
+        add_permission(&mut state, &scope, "f", None, grant("s")).unwrap();
+        // RevisionId (9) before the Sid conflict (10).
+        let dup = AddPermissionInput { revision_id: Some("wrong".into()), ..grant("s") };
+        assert_eq!(code(add_permission(&mut state, &scope, "f", None, dup)), POLICY_REVISION_MISMATCH);
     }
 
     #[test]
