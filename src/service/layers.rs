@@ -14,7 +14,7 @@ use crate::domain::layer::{parse_layer_name, parse_layer_version_arn, Layer, Lay
 use crate::domain::patterns;
 use crate::domain::runtimes::{ARCHITECTURES, MODEL_ENUM};
 use crate::domain::state::State;
-use crate::domain::validate::Violations;
+use crate::domain::validate::{anchored, Pattern, Violations};
 use crate::error::Error;
 use crate::wire::dto::layers::*;
 
@@ -358,6 +358,34 @@ pub fn layer_code_bytes(state: &State, scope: &Scope, name: &str, version: &str)
     find_version(state, scope, name, version.parse().ok()?)?.content.zip.clone()
 }
 
+/// The model's `LayerVersionArn` pattern, as a function's `Layers` items use it. (GetLayerVersionByArn's `Arn`
+/// quotes AWS's longer server-side pattern, `patterns::LAYER_VERSION_ARN`.)
+static LAYER_VERSION_ARN_MODEL: Pattern =
+    Pattern::new(r"arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+", || {
+        anchored(r"arn:[a-zA-Z0-9\-]+:lambda:[a-zA-Z0-9\-]+:\d{12}:layer:[a-zA-Z0-9_\-]+:[0-9]+")
+    });
+
+/// The model constraint on a function's `Layers` items (`LayerVersionArn`: 1–140, the model pattern), for
+/// CreateFunction's and UpdateFunctionConfiguration's validation pass. Like `architectures`, the whole list is echoed
+/// and the item constraints are listed together [inferred text, by analogy with the recorded `architectures`
+/// message]. Not called yet: it belongs in the function operations' single ValidationException.
+pub fn check_layer_arns(v: &mut Violations, layers: Option<&[String]>) {
+    let Some(list) = layers else { return };
+    let item_ok = |arn: &String| (1..=140).contains(&arn.chars().count()) && LAYER_VERSION_ARN_MODEL.is_match(arn);
+    if !list.iter().all(item_ok) {
+        v.push(
+            "layers",
+            &format!("[{}]", list.join(", ")),
+            &format!(
+                "Member must satisfy constraint: [Member must have length less than or equal to 140, Member must have \
+                 length greater than or equal to 1, Member must satisfy regular expression pattern: {}, Member must \
+                 not be null]",
+                LAYER_VERSION_ARN_MODEL.text
+            ),
+        );
+    }
+}
+
 /// Resolves a function's `Layers` against the real layer versions (SPEC §10.1): at most 5, each existing, no two
 /// versions of one layer. A layer ARN of another account or region addresses that namespace.
 ///
@@ -422,6 +450,23 @@ mod tests {
         assert!(msg.ends_with(
             "; Value '[x86]' at 'compatibleArchitectures' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member must not be null]"
         ), "{msg}");
+    }
+
+    #[test]
+    fn function_layer_arns_are_checked_against_the_model_pattern() {
+        let good = "arn:aws:lambda:us-east-1:123456789012:layer:l:1".to_string();
+        let mut v = Violations::new();
+        check_layer_arns(&mut v, Some(std::slice::from_ref(&good)));
+        check_layer_arns(&mut v, None);
+        assert!(v.is_empty());
+        check_layer_arns(&mut v, Some(&[good, "my-layer".into()]));
+        assert_eq!(
+            v.message().unwrap(),
+            "1 validation error detected: Value '[arn:aws:lambda:us-east-1:123456789012:layer:l:1, my-layer]' at 'layers' \
+             failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to \
+             140, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: \
+             arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+, Member must not be null]"
+        );
     }
 
     #[test]
