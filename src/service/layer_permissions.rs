@@ -1,1 +1,168 @@
-//! Layer permissions: AddLayerVersionPermission, GetLayerVersionPolicy, RemoveLayerVersionPermission (SPEC §7, §9).
+//! Layer permissions: AddLayerVersionPermission, GetLayerVersionPolicy, RemoveLayerVersionPermission (SPEC §5.4,
+//! §7, §9).
+//!
+//! Each layer version has its own optional policy with its own RevisionId. `LayerName` may be a layer ARN of
+//! another account, which addresses that account's layer: lambdalite does not decide who may share what. Every
+//! check and the mutation run inside one call under the store's write lock, which is what makes the RevisionId a
+//! real compare-and-swap.
+
+use crate::domain::arn::Scope;
+use crate::domain::layer::{parse_layer_name, LayerVersion};
+use crate::domain::patterns;
+use crate::domain::policy::{self, Conditions, Principal, Statement};
+use crate::domain::state::State;
+use crate::domain::validate::Violations;
+use crate::error::Error;
+use crate::wire::dto::layers::*;
+
+use super::layers::{check_layer_name, check_version_number, version_arn_text};
+
+/// The 412 text of both layer policy mutations (SPEC §5.4).
+pub const LAYER_POLICY_REVISION_MISMATCH: &str =
+    "The Revision Id provided does not match the latest Revision Id. Call the GetLayerPolicy API to retrieve the latest Revision Id";
+
+/// The 404 of a version without a policy (SPEC §9.2, §9.3).
+const NO_POLICY: &str = "No policy is associated with the given resource.";
+
+/// The statement principal of a validated layer `Principal` (SPEC §7): `*` stays a string, an account id becomes
+/// its root ARN in the layer's partition, a root ARN is kept as given.
+pub fn layer_principal(scope: &Scope, principal: &str) -> Principal {
+    if principal == "*" {
+        Principal::Any
+    } else if principal.bytes().all(|b| b.is_ascii_digit()) {
+        Principal::Aws(scope.account_root_arn(principal))
+    } else {
+        Principal::Aws(principal.to_owned())
+    }
+}
+
+/// The layer version a validated `LayerName` and `VersionNumber` address, or AWS's 404 naming it (SPEC §9: the same
+/// text whether the layer or only the version is missing).
+fn version_mut<'a>(state: &'a mut State, scope: &Scope, name: &str, n: i64) -> Result<&'a mut LayerVersion, Error> {
+    let missing = || Error::not_found(format!("Layer version {} does not exist.", version_arn_text(scope, name, n)));
+    let n = u64::try_from(n).map_err(|_| missing())?;
+    state
+        .existing_namespace_mut(scope)
+        .and_then(|ns| ns.layers.get_mut(name))
+        .and_then(|l| l.versions.get_mut(&n))
+        .ok_or_else(missing)
+}
+
+/// Read-only twin of [`version_mut`].
+fn version_ref<'a>(state: &'a State, scope: &Scope, name: &str, n: i64) -> Result<&'a LayerVersion, Error> {
+    let missing = || Error::not_found(format!("Layer version {} does not exist.", version_arn_text(scope, name, n)));
+    let n = u64::try_from(n).map_err(|_| missing())?;
+    state.namespace(scope).and_then(|ns| ns.layers.get(name)).and_then(|l| l.versions.get(&n)).ok_or_else(missing)
+}
+
+/// AddLayerVersionPermission (SPEC §9.1): 201 with the statement and the policy's new RevisionId.
+pub fn add_layer_version_permission(
+    state: &mut State,
+    caller: &Scope,
+    layer_name: &str,
+    version_number: &str,
+    revision_id: Option<&str>,
+    input: AddLayerVersionPermissionInput,
+) -> Result<AddLayerVersionPermissionOutput, Error> {
+    // 1. Model constraints, in model member order, in one ValidationException.
+    let mut v = Violations::new();
+    check_layer_name(&mut v, layer_name);
+    let n = check_version_number(&mut v, version_number);
+    if let Some(sid) = v.required("statementId", input.statement_id.as_deref()) {
+        v.string("statementId", sid, 1, 100, Some(&patterns::STATEMENT_ID));
+    }
+    if let Some(action) = v.required("action", input.action.as_deref()) {
+        v.string("action", action, 0, 22, Some(&patterns::LAYER_ACTION));
+    }
+    if let Some(principal) = v.required("principal", input.principal.as_deref()) {
+        v.pattern("principal", principal, &patterns::LAYER_PRINCIPAL);
+    }
+    if let Some(org) = input.organization_id.as_deref() {
+        v.string("organizationId", org, 0, 34, Some(&patterns::ORG_ID));
+    }
+    v.finish()?;
+    let (n, sid, action, principal) = match (n, input.statement_id, input.action, input.principal) {
+        (Some(n), Some(sid), Some(action), Some(principal)) => (n, sid, action, principal),
+        _ => unreachable!("validated above"),
+    };
+    // 2. The layer version.
+    let (scope, name) = parse_layer_name(caller, layer_name);
+    let lv = version_mut(state, &scope, &name, n)?;
+    // 3. Sid unique within this version's policy.
+    policy::check_sid_free(lv.policy.as_ref(), &sid)?;
+    // 4. Compare-and-swap: without a policy there is nothing to match, so any RevisionId fails (SPEC §5.4).
+    policy::check_revision(lv.policy.as_ref(), revision_id, None, LAYER_POLICY_REVISION_MISMATCH)?;
+    // 5. Size, append, new RevisionId.
+    let mut condition = Conditions::new();
+    if let Some(org) = input.organization_id {
+        condition.entry("StringEquals").or_default().insert("aws:PrincipalOrgID", org);
+    }
+    let resource = scope.layer_version_arn(&name, lv.version);
+    let statement = Statement::allow(sid, layer_principal(&scope, &principal), action, resource, condition);
+    let statement = policy::add_statement(&mut lv.policy, statement)?.json.clone();
+    let revision_id = lv.policy.as_ref().expect("just added").revision_id().to_owned();
+    Ok(AddLayerVersionPermissionOutput { statement, revision_id })
+}
+
+/// GetLayerVersionPolicy (SPEC §9.2).
+pub fn get_layer_version_policy(
+    state: &State,
+    caller: &Scope,
+    layer_name: &str,
+    version_number: &str,
+) -> Result<GetLayerVersionPolicyOutput, Error> {
+    let mut v = Violations::new();
+    check_layer_name(&mut v, layer_name);
+    let n = check_version_number(&mut v, version_number);
+    v.finish()?;
+    let (scope, name) = parse_layer_name(caller, layer_name);
+    let lv = version_ref(state, &scope, &name, n.expect("validated"))?;
+    let p = lv.policy.as_ref().ok_or_else(|| Error::not_found(NO_POLICY))?;
+    Ok(GetLayerVersionPolicyOutput { policy: p.document(), revision_id: p.revision_id().to_owned() })
+}
+
+/// RemoveLayerVersionPermission (SPEC §9.3). The revision is checked before the Sid.
+pub fn remove_layer_version_permission(
+    state: &mut State,
+    caller: &Scope,
+    layer_name: &str,
+    version_number: &str,
+    statement_id: &str,
+    revision_id: Option<&str>,
+) -> Result<(), Error> {
+    // The model gives this path label the plain StatementId shape: no dots, unlike RemovePermission's.
+    let mut v = Violations::new();
+    check_layer_name(&mut v, layer_name);
+    let n = check_version_number(&mut v, version_number);
+    v.string("statementId", statement_id, 1, 100, Some(&patterns::STATEMENT_ID));
+    v.finish()?;
+    let (scope, name) = parse_layer_name(caller, layer_name);
+    let lv = version_mut(state, &scope, &name, n.expect("validated"))?;
+    let Some(current) = lv.policy.as_ref() else { return Err(Error::not_found(NO_POLICY)) };
+    policy::check_revision(Some(current), revision_id, None, LAYER_POLICY_REVISION_MISMATCH)?;
+    if !policy::remove_statement(&mut lv.policy, statement_id) {
+        return Err(Error::not_found(format!("Statement {statement_id} is not found in resource policy.")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn principals() {
+        let scope = Scope::new("123456789012", "us-east-2");
+        assert_eq!(layer_principal(&scope, "*"), Principal::Any);
+        assert_eq!(layer_principal(&scope, "223456789012"), Principal::Aws("arn:aws:iam::223456789012:root".into()));
+        assert_eq!(
+            layer_principal(&scope, "arn:aws:iam::223456789012:root"),
+            Principal::Aws("arn:aws:iam::223456789012:root".into())
+        );
+        let gov = Scope::new("123456789012", "us-gov-west-1");
+        assert_eq!(
+            layer_principal(&gov, "223456789012"),
+            Principal::Aws("arn:aws-us-gov:iam::223456789012:root".into())
+        );
+    }
+}

@@ -1,2 +1,158 @@
 //! Layers and layer permissions.
 //! <https://docs.aws.amazon.com/lambda/latest/api/API_PublishLayerVersion.html>
+//!
+//! Output members are declared in the model's order and optional ones are omitted, never `null` (SPEC §1, §13.3).
+
+use serde::{Deserialize, Serialize};
+
+/// `Content` of PublishLayerVersion.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LayerVersionContentInput {
+    pub s3_bucket: Option<String>,
+    pub s3_key: Option<String>,
+    pub s3_object_version: Option<String>,
+    pub zip_file: Option<String>,
+}
+
+/// <https://docs.aws.amazon.com/lambda/latest/api/API_PublishLayerVersion.html>
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PublishLayerVersionInput {
+    pub description: Option<String>,
+    pub content: Option<LayerVersionContentInput>,
+    pub compatible_runtimes: Option<Vec<String>>,
+    pub license_info: Option<String>,
+    pub compatible_architectures: Option<Vec<String>>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LayerVersionContentOutput {
+    pub location: String,
+    pub code_sha256: String,
+    pub code_size: u64,
+}
+
+/// The body of PublishLayerVersion, GetLayerVersion and GetLayerVersionByArn.
+/// <https://docs.aws.amazon.com/lambda/latest/api/API_GetLayerVersion.html>
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetLayerVersionOutput {
+    pub content: LayerVersionContentOutput,
+    pub layer_arn: String,
+    pub layer_version_arn: String,
+    pub description: String,
+    pub created_date: String,
+    pub version: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compatible_runtimes: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_info: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compatible_architectures: Option<Vec<String>>,
+}
+
+/// One version in ListLayerVersions, and ListLayers' `LatestMatchingVersion`: no `Content` (SPEC §13.3).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LayerVersionsListItem {
+    pub layer_version_arn: String,
+    pub version: u64,
+    pub description: String,
+    pub created_date: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compatible_runtimes: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_info: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compatible_architectures: Option<Vec<String>>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LayersListItem {
+    pub layer_name: String,
+    pub layer_arn: String,
+    pub latest_matching_version: LayerVersionsListItem,
+}
+
+/// <https://docs.aws.amazon.com/lambda/latest/api/API_ListLayers.html>
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListLayersOutput {
+    pub layers: Vec<LayersListItem>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_marker: Option<String>,
+}
+
+/// <https://docs.aws.amazon.com/lambda/latest/api/API_ListLayerVersions.html>
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListLayerVersionsOutput {
+    pub layer_versions: Vec<LayerVersionsListItem>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_marker: Option<String>,
+}
+
+/// The query of `GET /2018-10-31/layers`: ListLayers, or GetLayerVersionByArn when `find=LayerVersion`.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListLayersQuery {
+    pub find: Option<String>,
+    #[serde(rename = "Arn")]
+    pub arn: Option<String>,
+    #[serde(rename = "CompatibleRuntime")]
+    pub compatible_runtime: Option<String>,
+    #[serde(rename = "CompatibleArchitecture")]
+    pub compatible_architecture: Option<String>,
+    #[serde(rename = "Marker")]
+    pub marker: Option<String>,
+    #[serde(rename = "MaxItems")]
+    pub max_items: Option<String>,
+}
+
+/// ListLayerVersions' query.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListLayerVersionsQuery {
+    #[serde(rename = "CompatibleRuntime")]
+    pub compatible_runtime: Option<String>,
+    #[serde(rename = "CompatibleArchitecture")]
+    pub compatible_architecture: Option<String>,
+    #[serde(rename = "Marker")]
+    pub marker: Option<String>,
+    #[serde(rename = "MaxItems")]
+    pub max_items: Option<String>,
+}
+
+/// <https://docs.aws.amazon.com/lambda/latest/api/API_AddLayerVersionPermission.html>. `RevisionId` is not here:
+/// for layers it is a query member ([`RevisionIdQuery`]).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AddLayerVersionPermissionInput {
+    pub statement_id: Option<String>,
+    pub action: Option<String>,
+    pub principal: Option<String>,
+    pub organization_id: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AddLayerVersionPermissionOutput {
+    pub statement: String,
+    pub revision_id: String,
+}
+
+/// <https://docs.aws.amazon.com/lambda/latest/api/API_GetLayerVersionPolicy.html>
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetLayerVersionPolicyOutput {
+    pub policy: String,
+    pub revision_id: String,
+}
+
+/// `?RevisionId=` of AddLayerVersionPermission and RemoveLayerVersionPermission.
+#[derive(Debug, Default, Deserialize)]
+pub struct RevisionIdQuery {
+    #[serde(rename = "RevisionId")]
+    pub revision_id: Option<String>,
+}
