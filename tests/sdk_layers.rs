@@ -1049,3 +1049,36 @@ async fn create_function_resolves_real_layers() {
     let (_, _, message, _) = fails!(create_with_layers(&client, "gone", vec![b1.clone()]));
     assert_eq!(message, format!("Layer version {b1} does not exist."));
 }
+
+#[tokio::test]
+async fn update_function_configuration_resolves_and_clears_layers() {
+    let server = common::start().await;
+    let client = server.client_as("123456789012", "us-east-1");
+    let a = publish(&client, "cfg-layer").await;
+    let a1 = a.layer_version_arn().unwrap().to_owned();
+    common::create_function(&client, "cfg-fn").await;
+
+    let cfg = client.update_function_configuration().function_name("cfg-fn").layers(a1.clone()).send().await.unwrap();
+    assert_eq!(
+        cfg.layers().iter().map(|l| (l.arn().unwrap(), l.code_size())).collect::<Vec<_>>(),
+        [(a1.as_str(), a.content().unwrap().code_size())]
+    );
+
+    let missing = format!("{}:7", a.layer_arn().unwrap());
+    let (status, code, message, _) =
+        fails!(client.update_function_configuration().function_name("cfg-fn").layers(missing.clone()).send());
+    assert_eq!((status, code.as_str()), (400, "InvalidParameterValueException"));
+    assert_eq!(message, format!("Layer version {missing} does not exist."));
+
+    // A malformed layer ARN is a model-constraint failure, reported before any lookup.
+    let (status, code, message, _) =
+        fails!(client.update_function_configuration().function_name("cfg-fn").layers("not-an-arn").send());
+    assert_eq!((status, code.as_str()), (400, "ValidationException"));
+    assert!(message.starts_with("1 validation error detected: Value '[not-an-arn]' at 'layers' failed"), "{message}");
+
+    // `Layers: []` removes every layer.
+    let cfg = client.update_function_configuration().function_name("cfg-fn").set_layers(Some(vec![])).send().await;
+    assert!(cfg.unwrap().layers().is_empty());
+    let got = client.get_function_configuration().function_name("cfg-fn").send().await.unwrap();
+    assert!(got.layers().is_empty());
+}

@@ -336,6 +336,7 @@ pub fn create_function(
         v.one_of("packageType", p, &["Zip", "Image"]);
     }
     check_architectures(&mut v, input.architectures.as_ref());
+    super::layers::check_layer_arns(&mut v, input.layers.as_deref());
     v.finish()?;
     let (name_value, parsed) = (name_value.expect("validated"), parsed.expect("validated"));
     if let Some(e) = create_name_error(&parsed, name_value) {
@@ -818,6 +819,7 @@ pub fn update_function_configuration(
         input.logging_config.as_ref(),
         input.snap_start.as_ref(),
     );
+    super::layers::check_layer_arns(&mut v, input.layers.as_deref());
     v.finish()?;
     let parsed = parsed.expect("validated");
     let scope = parsed.scope(caller, CrossAccount::Deny("UpdateFunctionConfiguration"))?;
