@@ -1,0 +1,38 @@
+//! The benchmark's ceiling: a minimal axum server that answers lambdalite's benchmarked paths with fixed bodies and
+//! does no work. `bench/run.py` reports lambdalite's throughput as a fraction of this server's, measured in the
+//! same run on the same core, so the figure says how much our own work costs rather than how fast the machine is.
+//!
+//! Usage: `cargo run --release --example ceiling -- 127.0.0.1:0` (prints `ceiling listening on http://ADDR`).
+
+use axum::http::StatusCode;
+use axum::routing::{delete, get};
+use axum::Router;
+
+const POLICY: &str = r#"{"Policy":"{\"Version\":\"2012-10-17\",\"Id\":\"default\",\"Statement\":[]}","RevisionId":"00000000-0000-4000-8000-000000000000"}"#;
+const STATEMENT: &str = r#"{"Statement":"{\"Sid\":\"s\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"lambda:InvokeFunction\",\"Resource\":\"arn:aws:lambda:us-east-1:000000000000:function:bench\"}"}"#;
+const LAYER_STATEMENT: &str = r#"{"Statement":"{\"Sid\":\"s\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"lambda:GetLayerVersion\",\"Resource\":\"arn:aws:lambda:us-east-1:000000000000:layer:bench:1\"}","RevisionId":"00000000-0000-4000-8000-000000000000"}"#;
+
+fn json(status: StatusCode, body: &'static str) -> (StatusCode, [(&'static str, &'static str); 1], &'static str) {
+    (status, [("content-type", "application/json")], body)
+}
+
+#[tokio::main]
+async fn main() {
+    let addr = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:0".into());
+    let app = Router::new()
+        .route(
+            "/2015-03-31/functions/{name}/policy",
+            get(|| async { json(StatusCode::OK, POLICY) }).post(|| async { json(StatusCode::CREATED, STATEMENT) }),
+        )
+        .route("/2015-03-31/functions/{name}/policy/{sid}", delete(|| async { StatusCode::NO_CONTENT }))
+        .route(
+            "/2018-10-31/layers/{name}/versions/{v}/policy",
+            get(|| async { json(StatusCode::OK, POLICY) })
+                .post(|| async { json(StatusCode::CREATED, LAYER_STATEMENT) }),
+        )
+        .route("/2018-10-31/layers/{name}/versions/{v}/policy/{sid}", delete(|| async { StatusCode::NO_CONTENT }))
+        .route("/_lambdalite/health", get(|| async { json(StatusCode::OK, r#"{"status":"ok"}"#) }));
+    let listener = tokio::net::TcpListener::bind(&addr).await.expect("bind");
+    println!("ceiling listening on http://{}", listener.local_addr().expect("addr"));
+    axum::serve(listener, app).await.expect("serve");
+}
