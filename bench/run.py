@@ -272,7 +272,7 @@ def main():
             sys.exit(f"{tool} is missing: apt-get install wrk util-linux")
 
     log("building release binaries ...")
-    subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "lambdalite", "--example", "ceiling"],
+    subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "lambdalite", "-p", "ceiling", "--bins"],
                    cwd=ROOT, check=True)
     binary = os.path.join(RELEASE, "lambdalite")
     failures = []
@@ -288,7 +288,7 @@ def main():
     finally:
         s.stop()
     log("ceiling (axum, fixed bodies):")
-    c = Proc([os.path.join(RELEASE, "examples", "ceiling"), "127.0.0.1:0"], "ceiling listening on ")
+    c = Proc([os.path.join(RELEASE, "ceiling"), "127.0.0.1:0"], "ceiling listening on ")
     try:
         results["ceiling"] = measure(c, SCENARIOS, args.duration, args.warmup)
     finally:

@@ -2,7 +2,7 @@
 //! does no work. `bench/run.py` reports lambdalite's throughput as a fraction of this server's, measured in the
 //! same run on the same core, so the figure says how much our own work costs rather than how fast the machine is.
 //!
-//! Usage: `cargo run --release --example ceiling -- 127.0.0.1:0` (prints `ceiling listening on http://ADDR`).
+//! Usage: `cargo run --release -p ceiling -- 127.0.0.1:0` (prints `ceiling listening on http://ADDR`).
 
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
