@@ -25,22 +25,43 @@ const NAME_RULE: NameRule = NameRule::Namespaced(170);
 
 /// Maps AddPermission's `Principal` to the statement's principal (SPEC §6.1).
 pub fn map_principal(scope: &Scope, principal: &str) -> Result<Principal, Error> {
-    let is_account = principal.len() == 12 && principal.bytes().all(|b| b.is_ascii_digit());
-    let is_iam_arn = principal
-        .strip_prefix("arn:")
-        .and_then(|rest| rest.split_once(':'))
-        .is_some_and(|(partition, rest)| partition.starts_with("aws") && rest.starts_with("iam:"));
+    let is_account = |s: &str| s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit());
     if principal == "*" {
         Ok(Principal::Any)
-    } else if is_account {
+    } else if is_account(principal) {
         Ok(Principal::Aws(scope.account_root_arn(principal)))
-    } else if is_iam_arn {
+    } else if is_iam_arn(principal) {
         Ok(Principal::Aws(principal.to_owned()))
-    } else if principal.ends_with(".amazonaws.com") || principal.ends_with(".amazon.com") {
+    } else if is_service(principal) {
         Ok(Principal::Service(principal.to_owned()))
     } else {
         Err(Error::invalid("The provided principal was invalid. Please check the principal and try again."))
     }
+}
+
+/// `arn:<partition>:iam::<12 digits>:<resource>`: an IAM ARN that names something. IAM ARNs have no region, and the
+/// partition has the shape the model's ARN patterns give it (`aws[a-zA-Z-]*`). [inferred: AWS answers "The provided
+/// principal was invalid" for principals IAM could not resolve; a truncated ARN is one.]
+fn is_iam_arn(principal: &str) -> bool {
+    let Some(rest) = principal.strip_prefix("arn:") else { return false };
+    let mut parts = rest.splitn(5, ':');
+    match (parts.next(), parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(partition), Some("iam"), Some(""), Some(account), Some(resource)) => {
+            partition.strip_prefix("aws").is_some_and(|p| p.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-'))
+                && account.len() == 12
+                && account.bytes().all(|b| b.is_ascii_digit())
+                && !resource.is_empty()
+        }
+        _ => false,
+    }
+}
+
+/// A service principal: `<service>.amazonaws.com`, or `<service>.amazon.com` for Alexa, with a service name in
+/// front of the suffix [inferred: a bare suffix names no service].
+fn is_service(principal: &str) -> bool {
+    [".amazonaws.com", ".amazon.com"]
+        .iter()
+        .any(|suffix| principal.strip_suffix(suffix).is_some_and(|service| !service.is_empty()))
 }
 
 /// Builds the Condition block in AWS's operator and key order (SPEC §6.2).
@@ -289,6 +310,18 @@ mod tests {
             ("arn:aws:sts::223456789012:assumed-role/r/s", None),
             ("arn:other:iam::223456789012:root", None),
             ("**", None),
+            (".amazonaws.com", None),
+            (".amazon.com", None),
+            ("arn:aws:iam:", None),
+            ("arn:aws:iam::1:root", None),
+            ("arn:aws:iam::223456789012:", None),
+            ("arn:aws:iam::223456789012", None),
+            ("arn:aws:iam:us-east-1:223456789012:root", None),
+            ("arn:aws:iam::22345678901a:root", None),
+            (
+                "arn:aws-iso-b:iam::223456789012:role/a:b",
+                Some(Principal::Aws("arn:aws-iso-b:iam::223456789012:role/a:b".into())),
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(map_principal(&scope, input).ok().as_ref(), want.as_ref(), "{input}");
