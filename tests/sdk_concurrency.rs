@@ -169,3 +169,78 @@ async fn concurrent_adds_with_distinct_sids_lose_nothing() {
     let e = client.get_policy().function_name(&name).send().await.unwrap_err();
     assert_eq!(e.code(), Some("ResourceNotFoundException"));
 }
+
+/// Without a RevisionId the Sid check is the guard: of 32 concurrent adds of one Sid, exactly one is stored and every
+/// other writer gets the 409, so the check and the append cannot interleave.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn same_sid_adds_exactly_one_wins() {
+    let server = common::start().await;
+    let client = server.client();
+    let name = common::unique("fn");
+    common::create_function(&client, &name).await;
+    let tasks = (0..32).map(|i| {
+        let client = server.client();
+        let name = name.clone();
+        tokio::spawn(async move {
+            client
+                .add_permission()
+                .function_name(name)
+                .statement_id("same")
+                .action("lambda:InvokeFunction")
+                .principal(format!("{:012}", 100_000_000_000u64 + i))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(failure)
+        })
+    });
+    let mut ok = 0;
+    for r in join_all(tasks).await {
+        match r.expect("task") {
+            Ok(()) => ok += 1,
+            Err((code, message)) => {
+                assert_eq!(code.as_deref(), Some("ResourceConflictException"));
+                assert_eq!(
+                    message.as_deref(),
+                    Some("The statement id (same) provided already exists. Please provide a new statement id, or remove the existing statement.")
+                );
+            }
+        }
+    }
+    assert_eq!(ok, 1);
+    assert_eq!(statement_ids(&client, &name).await.len(), 1);
+}
+
+/// Before any policy exists, a RevisionId is compared with the function's (SPEC §5.3). 32 writers holding that same
+/// RevisionId race to create the policy: the first one moves the comparison to the new policy's RevisionId, so
+/// exactly one wins.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn first_statement_with_the_functions_revision_exactly_one_wins() {
+    let server = common::start().await;
+    let client = server.client();
+    let name = common::unique("fn");
+    common::create_function(&client, &name).await;
+    let fn_rev = client.get_function().function_name(&name).send().await.unwrap();
+    let fn_rev = fn_rev.configuration().unwrap().revision_id().unwrap().to_owned();
+    let tasks = (0..32).map(|i| {
+        let client = server.client();
+        let (name, rev) = (name.clone(), fn_rev.clone());
+        tokio::spawn(async move {
+            client
+                .add_permission()
+                .function_name(name)
+                .statement_id(format!("w{i}"))
+                .action("lambda:InvokeFunction")
+                .principal("*")
+                .revision_id(rev)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(failure)
+        })
+    });
+    let results: Vec<_> = join_all(tasks).await.into_iter().map(|j| j.expect("task")).collect();
+    assert_eq!(tally(results), 1);
+    assert_eq!(statement_ids(&client, &name).await.len(), 1);
+    assert_ne!(revision(&client, &name).await, fn_rev);
+}

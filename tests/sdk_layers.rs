@@ -1082,3 +1082,37 @@ async fn update_function_configuration_resolves_and_clears_layers() {
     let got = client.get_function_configuration().function_name("cfg-fn").send().await.unwrap();
     assert!(got.layers().is_empty());
 }
+
+/// AWS validates with Java regexes: `\d` is `[0-9]`. Rust's Unicode `\d` let other scripts' digits through, and the
+/// layer principal then came back as `{"AWS":"<those digits>"}`.
+#[tokio::test]
+async fn layer_patterns_take_ascii_digits_only() {
+    let server = common::start().await;
+    let client = server.client_as("123456789012", "us-east-1");
+    let name = common::unique("layer");
+    publish(&client, &name).await;
+    let arabic = "\u{661}\u{662}\u{663}\u{664}\u{665}\u{666}\u{667}\u{668}\u{669}\u{660}\u{661}\u{662}";
+    let (status, code, message, _) = fails!(client
+        .add_layer_version_permission()
+        .layer_name(&name)
+        .version_number(1)
+        .statement_id("s")
+        .action("lambda:GetLayerVersion")
+        .principal(arabic)
+        .send());
+    assert_eq!((status, code.as_str()), (400, "ValidationException"));
+    assert_eq!(
+        message,
+        format!("1 validation error detected: Value '{arabic}' at 'principal' failed to satisfy constraint: Member must satisfy regular expression pattern: \\d{{12}}|\\*|arn:(aws[a-zA-Z-]*):iam::\\d{{12}}:root")
+    );
+    let layer_arn = format!("arn:aws:lambda:us-east-1:{arabic}:layer:{name}");
+    let (status, code, message, _) =
+        fails!(client.get_layer_version_policy().layer_name(&layer_arn).version_number(1).send());
+    assert_eq!((status, code.as_str()), (400, "ValidationException"));
+    assert!(
+        message.starts_with(&format!("1 validation error detected: Value '{layer_arn}' at 'layerName'")),
+        "{message}"
+    );
+    let (_, _, message, _) = fails!(client.get_layer_version_policy().layer_name(&name).version_number(1).send());
+    assert_eq!(message, "No policy is associated with the given resource.", "nothing was added");
+}

@@ -1032,3 +1032,99 @@ async fn a_missing_statement_id_body_member_is_a_validation_error() {
         )
     );
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Review fixes: AWS validates with Java regexes, so `\d` is ASCII only, `\s` is ASCII whitespace and `.` stops at a
+// line terminator; and principals that only look like an IAM ARN or a service are invalid.
+// ---------------------------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn model_patterns_match_as_java_does() {
+    let (_server, client, name) = setup().await;
+    let pattern = |p: &str| format!("Member must satisfy regular expression pattern: {p}");
+    let one = |member: &str, value: &str, constraint: &str| {
+        fail(
+            400,
+            "ValidationException",
+            format!(
+                "1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: {constraint}"
+            ),
+        )
+    };
+    // Arabic-Indic digits are `\d` to Rust's Unicode regexes but not to Java's.
+    let arabic = "\u{661}\u{662}\u{663}\u{664}\u{665}\u{666}\u{667}\u{668}\u{669}\u{660}\u{661}\u{662}";
+    assert_eq!(
+        err(grant(&client, &name, "a").source_account(arabic).send().await),
+        one("sourceAccount", arabic, &pattern(r"\d{12}"))
+    );
+    let partial = format!("{arabic}:function:{name}");
+    assert_eq!(
+        err(client.get_policy().function_name(&partial).send().await),
+        one("functionName", &partial, &pattern(NS_PATTERN))
+    );
+    let bad_region = format!("arn:aws:lambda:us-east-\u{662}:{ACCOUNT}:function:{name}");
+    assert_eq!(
+        err(grant(&client, &bad_region, "a").send().await),
+        one("functionName", &bad_region, &pattern(NS_PATTERN))
+    );
+    let source_arn = format!("arn:aws:sns:us-east-\u{662}:{ACCOUNT}:topic");
+    assert_eq!(
+        err(grant(&client, &name, "a").source_arn(&source_arn).send().await),
+        one(
+            "sourceArn",
+            &source_arn,
+            &pattern(r"arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:([a-z]{2}(-gov)?-[a-z]+-\d{1})?:(\d{12})?:(.*)")
+        )
+    );
+    // Java's `.` does not match a line terminator.
+    for tail in ["\n", "\r", "\u{2028}"] {
+        let source_arn = format!("arn:aws:s3:::bucket{tail}x");
+        assert_eq!(err(grant(&client, &name, "a").source_arn(&source_arn).send().await).code, "ValidationException");
+    }
+    // A no-break space is not `\s` to Java: the principal passes the pattern and is then simply not a principal.
+    assert_eq!(
+        err(grant(&client, &name, "a").principal("a\u{a0}b").send().await),
+        fail(
+            400,
+            "InvalidParameterValueException",
+            "The provided principal was invalid. Please check the principal and try again."
+        )
+    );
+    assert!(client.get_policy().function_name(&name).send().await.is_err(), "nothing was stored");
+}
+
+#[tokio::test]
+async fn principals_that_only_look_like_an_arn_or_a_service_are_invalid() {
+    let (_server, client, name) = setup().await;
+    for bad in [
+        ".amazonaws.com",
+        ".amazon.com",
+        "arn:aws:iam:",
+        "arn:aws:iam::223456789012",
+        "arn:aws:iam::223456789012:",
+        "arn:aws:iam::1:root",
+        "arn:aws:iam:us-east-1:223456789012:root",
+        "arn:gcp:iam::223456789012:root",
+    ] {
+        assert_eq!(
+            err(grant(&client, &name, "bad").principal(bad).send().await),
+            fail(
+                400,
+                "InvalidParameterValueException",
+                "The provided principal was invalid. Please check the principal and try again."
+            ),
+            "{bad}"
+        );
+    }
+    assert!(client.get_policy().function_name(&name).send().await.is_err(), "nothing was stored");
+    // The partitions that exist still pass.
+    for (sid, good) in [
+        ("cn", "arn:aws-cn:iam::223456789012:root"),
+        ("gov", "arn:aws-us-gov:iam::223456789012:role/path/r"),
+        ("isob", "arn:aws-iso-b:iam::223456789012:user/u"),
+    ] {
+        let out = grant(&client, &name, sid).principal(good).send().await.unwrap();
+        let s: Value = serde_json::from_str(out.statement().unwrap()).unwrap();
+        assert_eq!(s["Principal"], json!({ "AWS": good }));
+    }
+}

@@ -80,6 +80,14 @@ pub struct StoredStatement {
     pub json: String,
 }
 
+impl StoredStatement {
+    /// Serializes `statement`. Callers do this before taking the store's lock: the JSON depends on the request alone.
+    pub fn new(statement: Statement) -> Self {
+        let json = statement.to_json();
+        StoredStatement { statement, json }
+    }
+}
+
 /// A non-empty policy and its RevisionId. An empty policy does not exist: removing the last statement deletes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
@@ -154,10 +162,14 @@ pub fn check_sid_free(policy: Option<&Policy>, sid: &str) -> Result<(), Error> {
 /// Appends `statement` if the resulting document stays within [`MAX_POLICY_BYTES`], sets a new RevisionId and
 /// returns the stored statement. Nothing changes on error.
 pub fn add_statement(slot: &mut Option<Policy>, statement: Statement) -> Result<&StoredStatement, Error> {
-    let json = statement.to_json();
+    add_stored(slot, StoredStatement::new(statement))
+}
+
+/// [`add_statement`] for a statement serialized beforehand: under the lock only the size check and the push remain.
+pub fn add_stored(slot: &mut Option<Policy>, stored: StoredStatement) -> Result<&StoredStatement, Error> {
     let final_len = match slot.as_ref() {
-        Some(p) => p.document_len() + 1 + json.len(),
-        None => DOC_HEAD.len() + DOC_TAIL.len() + json.len(),
+        Some(p) => p.document_len() + 1 + stored.json.len(),
+        None => DOC_HEAD.len() + DOC_TAIL.len() + stored.json.len(),
     };
     if final_len > MAX_POLICY_BYTES {
         return Err(Error::PolicyLengthExceededException(format!(
@@ -166,8 +178,8 @@ pub fn add_statement(slot: &mut Option<Policy>, statement: Statement) -> Result<
     }
     let policy =
         slot.get_or_insert_with(|| Policy { statements: Vec::new(), revision_id: String::new(), statements_len: 0 });
-    policy.statements_len += json.len();
-    policy.statements.push(StoredStatement { statement, json });
+    policy.statements_len += stored.json.len();
+    policy.statements.push(stored);
     policy.revision_id = new_revision_id();
     Ok(policy.statements.last().expect("just pushed"))
 }

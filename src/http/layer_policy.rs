@@ -1,4 +1,7 @@
 //! Layer permission routes (SPEC §9). `RevisionId` is a query member on these routes, not a body member.
+//!
+//! Validation and the statement are built before the store's lock (`prepare_*`); lookup, RevisionId check and
+//! mutation then happen in one store call (`apply_*`).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -33,19 +36,14 @@ async fn add_layer_version_permission(
     AwsQuery(q): AwsQuery<RevisionIdQuery>,
     AwsJson(input): AwsJson<AddLayerVersionPermissionInput>,
 ) -> Result<JsonResponse<AddLayerVersionPermissionOutput>, Error> {
-    let out = app
-        .store
-        .write(|s| {
-            layer_permissions::add_layer_version_permission(
-                s,
-                &caller,
-                &layer_name,
-                &version_number,
-                q.revision_id.as_deref(),
-                input,
-            )
-        })
-        .await?;
+    let req = layer_permissions::prepare_add_layer_version_permission(
+        &caller,
+        &layer_name,
+        &version_number,
+        q.revision_id,
+        input,
+    )?;
+    let out = app.store.write(|s| layer_permissions::apply_add_layer_version_permission(s, req)).await?;
     Ok(JsonResponse(StatusCode::CREATED, out))
 }
 
@@ -55,10 +53,8 @@ async fn get_layer_version_policy(
     Caller(caller): Caller,
     AwsPath((layer_name, version_number)): AwsPath<(String, String)>,
 ) -> Result<JsonResponse<GetLayerVersionPolicyOutput>, Error> {
-    let out = app
-        .store
-        .read(|s| layer_permissions::get_layer_version_policy(s, &caller, &layer_name, &version_number))
-        .await?;
+    let target = layer_permissions::prepare_get_layer_version_policy(&caller, &layer_name, &version_number)?;
+    let out = app.store.read(|s| layer_permissions::apply_get_layer_version_policy(s, &target)).await?;
     Ok(JsonResponse(StatusCode::OK, out))
 }
 
@@ -69,17 +65,13 @@ async fn remove_layer_version_permission(
     AwsPath((layer_name, version_number, statement_id)): AwsPath<(String, String, String)>,
     AwsQuery(q): AwsQuery<RevisionIdQuery>,
 ) -> Result<Response, Error> {
-    app.store
-        .write(|s| {
-            layer_permissions::remove_layer_version_permission(
-                s,
-                &caller,
-                &layer_name,
-                &version_number,
-                &statement_id,
-                q.revision_id.as_deref(),
-            )
-        })
-        .await?;
+    let req = layer_permissions::prepare_remove_layer_version_permission(
+        &caller,
+        &layer_name,
+        &version_number,
+        statement_id,
+        q.revision_id,
+    )?;
+    app.store.write(|s| layer_permissions::apply_remove_layer_version_permission(s, req)).await?;
     Ok(no_content())
 }

@@ -1,4 +1,7 @@
 //! Function permission routes (SPEC §8).
+//!
+//! Each handler validates and builds what it can before taking the store's lock (`prepare_*`), then makes exactly one
+//! store call (`apply_*`) in which every lookup, the RevisionId check and the mutation happen together.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -28,10 +31,8 @@ async fn add_permission(
     AwsQuery(q): AwsQuery<QualifierQuery>,
     AwsJson(input): AwsJson<AddPermissionInput>,
 ) -> Result<JsonResponse<AddPermissionOutput>, Error> {
-    let out = app
-        .store
-        .write(|s| permissions::add_permission(s, &caller, &function_name, q.qualifier.as_deref(), input))
-        .await?;
+    let req = permissions::prepare_add_permission(&caller, &function_name, q.qualifier.as_deref(), input)?;
+    let out = app.store.write(|s| permissions::apply_add_permission(s, req)).await?;
     Ok(JsonResponse(StatusCode::CREATED, out))
 }
 
@@ -42,7 +43,8 @@ async fn get_policy(
     AwsPath(function_name): AwsPath<String>,
     AwsQuery(q): AwsQuery<QualifierQuery>,
 ) -> Result<JsonResponse<GetPolicyOutput>, Error> {
-    let out = app.store.read(|s| permissions::get_policy(s, &caller, &function_name, q.qualifier.as_deref())).await?;
+    let target = permissions::prepare_get_policy(&caller, &function_name, q.qualifier.as_deref())?;
+    let out = app.store.read(|s| permissions::apply_get_policy(s, &target)).await?;
     Ok(JsonResponse(StatusCode::OK, out))
 }
 
@@ -53,6 +55,7 @@ async fn remove_permission(
     AwsPath((function_name, statement_id)): AwsPath<(String, String)>,
     AwsQuery(q): AwsQuery<RemovePermissionQuery>,
 ) -> Result<Response, Error> {
-    app.store.write(|s| permissions::remove_permission(s, &caller, &function_name, &statement_id, q)).await?;
+    let req = permissions::prepare_remove_permission(&caller, &function_name, statement_id, q)?;
+    app.store.write(|s| permissions::apply_remove_permission(s, req)).await?;
     Ok(no_content())
 }

@@ -2,14 +2,16 @@
 //! §7, §9).
 //!
 //! Each layer version has its own optional policy with its own RevisionId. `LayerName` may be a layer ARN of
-//! another account, which addresses that account's layer: lambdalite does not decide who may share what. Every
-//! check and the mutation run inside one call under the store's write lock, which is what makes the RevisionId a
-//! real compare-and-swap.
+//! another account, which addresses that account's layer: lambdalite does not decide who may share what.
+//!
+//! As in `permissions`, `prepare_*` validates and builds the statement before any lock is taken, and `apply_*` does
+//! the lookup, the RevisionId check and the mutation in one acquisition of the store's lock, which is what makes the
+//! RevisionId a real compare-and-swap.
 
 use crate::domain::arn::Scope;
 use crate::domain::layer::{parse_layer_name, LayerVersion};
 use crate::domain::patterns;
-use crate::domain::policy::{self, Conditions, Principal, Statement};
+use crate::domain::policy::{self, Conditions, Principal, Statement, StoredStatement};
 use crate::domain::state::State;
 use crate::domain::validate::Violations;
 use crate::error::Error;
@@ -55,19 +57,49 @@ fn version_ref<'a>(state: &'a State, scope: &Scope, name: &str, n: i64) -> Resul
     state.namespace(scope).and_then(|ns| ns.layers.get(name)).and_then(|l| l.versions.get(&n)).ok_or_else(missing)
 }
 
-/// AddLayerVersionPermission (SPEC §9.1): 201 with the statement and the policy's new RevisionId.
-pub fn add_layer_version_permission(
-    state: &mut State,
+/// A validated `LayerName` and `VersionNumber`: where the layer lives, its name, and the version asked for.
+#[derive(Debug)]
+pub struct LayerVersionTarget {
+    scope: Scope,
+    name: String,
+    version: i64,
+}
+
+/// Validates `LayerName` and `VersionNumber` into `v` and, when both pass, says what they address.
+fn check_target(
+    v: &mut Violations,
     caller: &Scope,
     layer_name: &str,
     version_number: &str,
-    revision_id: Option<&str>,
+) -> Option<(Scope, String, i64)> {
+    check_layer_name(v, layer_name);
+    let n = check_version_number(v, version_number);
+    let name_ok = v.is_empty();
+    n.filter(|_| name_ok).map(|n| {
+        let (scope, name) = parse_layer_name(caller, layer_name);
+        (scope, name, n)
+    })
+}
+
+/// AddLayerVersionPermission after validation (SPEC §9.1 step 1), with its statement already serialized.
+#[derive(Debug)]
+pub struct AddLayerVersionPermissionRequest {
+    target: LayerVersionTarget,
+    revision_id: Option<String>,
+    statement: StoredStatement,
+}
+
+/// AddLayerVersionPermission, step 1 of SPEC §9.1 and the statement, before the write lock.
+pub fn prepare_add_layer_version_permission(
+    caller: &Scope,
+    layer_name: &str,
+    version_number: &str,
+    revision_id: Option<String>,
     input: AddLayerVersionPermissionInput,
-) -> Result<AddLayerVersionPermissionOutput, Error> {
+) -> Result<AddLayerVersionPermissionRequest, Error> {
     // 1. Model constraints, in model member order, in one ValidationException.
     let mut v = Violations::new();
-    check_layer_name(&mut v, layer_name);
-    let n = check_version_number(&mut v, version_number);
+    let target = check_target(&mut v, caller, layer_name, version_number);
     if let Some(sid) = v.required("statementId", input.statement_id.as_deref()) {
         v.string("statementId", sid, 1, 100, Some(&patterns::STATEMENT_ID));
     }
@@ -81,66 +113,105 @@ pub fn add_layer_version_permission(
         v.string("organizationId", org, 0, 34, Some(&patterns::ORG_ID));
     }
     v.finish()?;
-    let (n, sid, action, principal) = match (n, input.statement_id, input.action, input.principal) {
-        (Some(n), Some(sid), Some(action), Some(principal)) => (n, sid, action, principal),
+    let ((scope, name, n), sid, action, principal) = match (target, input.statement_id, input.action, input.principal) {
+        (Some(t), Some(sid), Some(action), Some(principal)) => (t, sid, action, principal),
         _ => unreachable!("validated above"),
     };
-    // 2. The layer version.
-    let (scope, name) = parse_layer_name(caller, layer_name);
-    let lv = version_mut(state, &scope, &name, n)?;
-    // 3. Sid unique within this version's policy.
-    policy::check_sid_free(lv.policy.as_ref(), &sid)?;
-    // 4. Compare-and-swap: without a policy there is nothing to match, so any RevisionId fails (SPEC §5.4).
-    policy::check_revision(lv.policy.as_ref(), revision_id, None, LAYER_POLICY_REVISION_MISMATCH)?;
-    // 5. Size, append, new RevisionId.
     let mut condition = Conditions::new();
     if let Some(org) = input.organization_id {
         condition.entry("StringEquals").or_default().insert("aws:PrincipalOrgID", org);
     }
-    let resource = scope.layer_version_arn(&name, lv.version);
+    // The Resource is the version's ARN; a version below 1 never exists, so that statement is never stored.
+    let resource = version_arn_text(&scope, &name, n);
     let statement = Statement::allow(sid, layer_principal(&scope, &principal), action, resource, condition);
-    let statement = policy::add_statement(&mut lv.policy, statement)?.json.clone();
+    Ok(AddLayerVersionPermissionRequest {
+        target: LayerVersionTarget { scope, name, version: n },
+        revision_id,
+        statement: StoredStatement::new(statement),
+    })
+}
+
+/// AddLayerVersionPermission, steps 2–5 of SPEC §9.1, under the write lock: 201 with the statement and the policy's
+/// new RevisionId.
+pub fn apply_add_layer_version_permission(
+    state: &mut State,
+    req: AddLayerVersionPermissionRequest,
+) -> Result<AddLayerVersionPermissionOutput, Error> {
+    let AddLayerVersionPermissionRequest { target: t, revision_id, statement } = req;
+    // 2. The layer version.
+    let lv = version_mut(state, &t.scope, &t.name, t.version)?;
+    // 3. Sid unique within this version's policy.
+    policy::check_sid_free(lv.policy.as_ref(), &statement.statement.sid)?;
+    // 4. Compare-and-swap: without a policy there is nothing to match, so any RevisionId fails (SPEC §5.4).
+    policy::check_revision(lv.policy.as_ref(), revision_id.as_deref(), None, LAYER_POLICY_REVISION_MISMATCH)?;
+    // 5. Size, append, new RevisionId.
+    let statement = policy::add_stored(&mut lv.policy, statement)?.json.clone();
     let revision_id = lv.policy.as_ref().expect("just added").revision_id().to_owned();
     Ok(AddLayerVersionPermissionOutput { statement, revision_id })
 }
 
-/// GetLayerVersionPolicy (SPEC §9.2).
-pub fn get_layer_version_policy(
-    state: &State,
+/// GetLayerVersionPolicy's validation (SPEC §9.2), before the read lock.
+pub fn prepare_get_layer_version_policy(
     caller: &Scope,
     layer_name: &str,
     version_number: &str,
-) -> Result<GetLayerVersionPolicyOutput, Error> {
+) -> Result<LayerVersionTarget, Error> {
     let mut v = Violations::new();
-    check_layer_name(&mut v, layer_name);
-    let n = check_version_number(&mut v, version_number);
+    let target = check_target(&mut v, caller, layer_name, version_number);
     v.finish()?;
-    let (scope, name) = parse_layer_name(caller, layer_name);
-    let lv = version_ref(state, &scope, &name, n.expect("validated"))?;
+    let (scope, name, version) = target.expect("validated");
+    Ok(LayerVersionTarget { scope, name, version })
+}
+
+/// GetLayerVersionPolicy's lookup (SPEC §9.2), under the read lock.
+pub fn apply_get_layer_version_policy(
+    state: &State,
+    t: &LayerVersionTarget,
+) -> Result<GetLayerVersionPolicyOutput, Error> {
+    let lv = version_ref(state, &t.scope, &t.name, t.version)?;
     let p = lv.policy.as_ref().ok_or_else(|| Error::not_found(NO_POLICY))?;
     Ok(GetLayerVersionPolicyOutput { policy: p.document(), revision_id: p.revision_id().to_owned() })
 }
 
-/// RemoveLayerVersionPermission (SPEC §9.3). The revision is checked before the Sid.
-pub fn remove_layer_version_permission(
-    state: &mut State,
+/// RemoveLayerVersionPermission after validation (SPEC §9.3).
+#[derive(Debug)]
+pub struct RemoveLayerVersionPermissionRequest {
+    target: LayerVersionTarget,
+    statement_id: String,
+    revision_id: Option<String>,
+}
+
+/// RemoveLayerVersionPermission's validation, before the write lock.
+pub fn prepare_remove_layer_version_permission(
     caller: &Scope,
     layer_name: &str,
     version_number: &str,
-    statement_id: &str,
-    revision_id: Option<&str>,
-) -> Result<(), Error> {
+    statement_id: String,
+    revision_id: Option<String>,
+) -> Result<RemoveLayerVersionPermissionRequest, Error> {
     // The model gives this path label the plain StatementId shape: no dots, unlike RemovePermission's.
     let mut v = Violations::new();
-    check_layer_name(&mut v, layer_name);
-    let n = check_version_number(&mut v, version_number);
-    v.string("statementId", statement_id, 1, 100, Some(&patterns::STATEMENT_ID));
+    let target = check_target(&mut v, caller, layer_name, version_number);
+    v.string("statementId", &statement_id, 1, 100, Some(&patterns::STATEMENT_ID));
     v.finish()?;
-    let (scope, name) = parse_layer_name(caller, layer_name);
-    let lv = version_mut(state, &scope, &name, n.expect("validated"))?;
+    let (scope, name, version) = target.expect("validated");
+    Ok(RemoveLayerVersionPermissionRequest {
+        target: LayerVersionTarget { scope, name, version },
+        statement_id,
+        revision_id,
+    })
+}
+
+/// RemoveLayerVersionPermission (SPEC §9.3) under the write lock. The revision is checked before the Sid.
+pub fn apply_remove_layer_version_permission(
+    state: &mut State,
+    req: RemoveLayerVersionPermissionRequest,
+) -> Result<(), Error> {
+    let RemoveLayerVersionPermissionRequest { target: t, statement_id, revision_id } = req;
+    let lv = version_mut(state, &t.scope, &t.name, t.version)?;
     let Some(current) = lv.policy.as_ref() else { return Err(Error::not_found(NO_POLICY)) };
-    policy::check_revision(Some(current), revision_id, None, LAYER_POLICY_REVISION_MISMATCH)?;
-    if !policy::remove_statement(&mut lv.policy, statement_id) {
+    policy::check_revision(Some(current), revision_id.as_deref(), None, LAYER_POLICY_REVISION_MISMATCH)?;
+    if !policy::remove_statement(&mut lv.policy, &statement_id) {
         return Err(Error::not_found(format!("Statement {statement_id} is not found in resource policy.")));
     }
     Ok(())

@@ -362,7 +362,7 @@ pub fn layer_code_bytes(state: &State, scope: &Scope, name: &str, version: &str)
 /// quotes AWS's longer server-side pattern, `patterns::LAYER_VERSION_ARN`.)
 static LAYER_VERSION_ARN_MODEL: Pattern =
     Pattern::new(r"arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+", || {
-        anchored(r"arn:[a-zA-Z0-9\-]+:lambda:[a-zA-Z0-9\-]+:\d{12}:layer:[a-zA-Z0-9_\-]+:[0-9]+")
+        anchored(r"arn:[a-zA-Z0-9\-]+:lambda:[a-zA-Z0-9\-]+:[0-9]{12}:layer:[a-zA-Z0-9_\-]+:[0-9]+")
     });
 
 /// The model constraint on a function's `Layers` items (`LayerVersionArn`: 1–140, the model pattern), for

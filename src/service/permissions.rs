@@ -1,7 +1,12 @@
 //! Function permissions: AddPermission, GetPolicy, RemovePermission (SPEC §5.3, §6, §8).
 //!
 //! Each qualifier (`$LATEST`/unqualified, each version, each alias) has its own policy and policy RevisionId.
-//! Every check and the mutation happen inside one call under the store's write lock.
+//!
+//! Each operation comes in two halves. `prepare_*` does everything that depends on the request alone (validation,
+//! the ARN's scope, the qualifier, building and serializing the statement) before any lock is taken. `apply_*` runs
+//! under the store's lock and does the lookups, the RevisionId compare-and-swap and the mutation in that one
+//! acquisition. The errors still come out in AWS's order: `prepare_*` covers only the leading steps, and an error it
+//! finds for a later step is held back until `apply_*` reaches that step.
 
 use crate::domain::arn::Scope;
 use crate::domain::function::Function;
@@ -9,7 +14,7 @@ use crate::domain::function_name::{
     check_function_name, check_qualifier, classify_qualifier, CrossAccount, NameRule, QualifierKind,
 };
 use crate::domain::patterns;
-use crate::domain::policy::{self, Conditions, Policy, Principal, Statement};
+use crate::domain::policy::{self, Conditions, Policy, Principal, Statement, StoredStatement};
 use crate::domain::state::State;
 use crate::domain::validate::Violations;
 use crate::error::Error;
@@ -25,22 +30,43 @@ const NAME_RULE: NameRule = NameRule::Namespaced(170);
 
 /// Maps AddPermission's `Principal` to the statement's principal (SPEC §6.1).
 pub fn map_principal(scope: &Scope, principal: &str) -> Result<Principal, Error> {
-    let is_account = principal.len() == 12 && principal.bytes().all(|b| b.is_ascii_digit());
-    let is_iam_arn = principal
-        .strip_prefix("arn:")
-        .and_then(|rest| rest.split_once(':'))
-        .is_some_and(|(partition, rest)| partition.starts_with("aws") && rest.starts_with("iam:"));
+    let is_account = |s: &str| s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit());
     if principal == "*" {
         Ok(Principal::Any)
-    } else if is_account {
+    } else if is_account(principal) {
         Ok(Principal::Aws(scope.account_root_arn(principal)))
-    } else if is_iam_arn {
+    } else if is_iam_arn(principal) {
         Ok(Principal::Aws(principal.to_owned()))
-    } else if principal.ends_with(".amazonaws.com") || principal.ends_with(".amazon.com") {
+    } else if is_service(principal) {
         Ok(Principal::Service(principal.to_owned()))
     } else {
         Err(Error::invalid("The provided principal was invalid. Please check the principal and try again."))
     }
+}
+
+/// `arn:<partition>:iam::<12 digits>:<resource>`: an IAM ARN that names something. IAM ARNs have no region, and the
+/// partition has the shape the model's ARN patterns give it (`aws[a-zA-Z-]*`). [inferred: AWS answers "The provided
+/// principal was invalid" for principals IAM could not resolve; a truncated ARN is one.]
+fn is_iam_arn(principal: &str) -> bool {
+    let Some(rest) = principal.strip_prefix("arn:") else { return false };
+    let mut parts = rest.splitn(5, ':');
+    match (parts.next(), parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(partition), Some("iam"), Some(""), Some(account), Some(resource)) => {
+            partition.strip_prefix("aws").is_some_and(|p| p.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-'))
+                && account.len() == 12
+                && account.bytes().all(|b| b.is_ascii_digit())
+                && !resource.is_empty()
+        }
+        _ => false,
+    }
+}
+
+/// A service principal: `<service>.amazonaws.com`, or `<service>.amazon.com` for Alexa, with a service name in
+/// front of the suffix [inferred: a bare suffix names no service].
+fn is_service(principal: &str) -> bool {
+    [".amazonaws.com", ".amazon.com"]
+        .iter()
+        .any(|suffix| principal.strip_suffix(suffix).is_some_and(|service| !service.is_empty()))
 }
 
 /// Builds the Condition block in AWS's operator and key order (SPEC §6.2).
@@ -129,14 +155,24 @@ fn slot<'a>(f: &'a mut Function, r: &Resolved, delay: std::time::Duration) -> Re
     }
 }
 
-/// AddPermission (SPEC §8.1). Returns the statement JSON.
-pub fn add_permission(
-    state: &mut State,
+/// AddPermission after every check that needs no state: the target, and the statement already built. The principal
+/// and function-URL checks (SPEC §8.1 steps 7–8) are evaluated here too, but their error is only reported after the
+/// lookups (steps 5–6), in AWS's order.
+#[derive(Debug)]
+pub struct AddPermissionRequest {
+    target: Resolved,
+    revision_id: Option<String>,
+    statement: Result<StoredStatement, Error>,
+}
+
+/// AddPermission, steps 1–4 of SPEC §8.1 and the statement, without the store: the handler calls this before it
+/// takes the write lock, so validation and serialization never hold it.
+pub fn prepare_add_permission(
     caller: &Scope,
     function_name: &str,
     qualifier: Option<&str>,
     input: AddPermissionInput,
-) -> Result<AddPermissionOutput, Error> {
+) -> Result<AddPermissionRequest, Error> {
     // 1. Every model constraint, in model member order, in one ValidationException.
     let mut v = Violations::new();
     let parsed = check_function_name(&mut v, function_name, NAME_RULE);
@@ -152,13 +188,15 @@ pub fn add_permission(
     if qualifier.as_deref() == Some("$LATEST") {
         return Err(Error::invalid("We currently do not support adding policies for $LATEST."));
     }
-    let r = Resolved { scope, name: parsed.name, qualifier };
-    let delay = state.settle_delay;
-    // 5–6. Function, then qualifier.
-    let f = super::functions::function_mut(state, &r)?;
-    let slot = slot(f, &r, delay)?;
+    let target = Resolved { scope, name: parsed.name, qualifier };
+    let statement = build_statement(&target, &input);
+    Ok(AddPermissionRequest { target, revision_id: input.revision_id, statement })
+}
+
+/// Steps 7–8 of SPEC §8.1 and the statement they allow.
+fn build_statement(target: &Resolved, input: &AddPermissionInput) -> Result<StoredStatement, Error> {
     // 7. Principal.
-    let principal = map_principal(&r.scope, input.principal.as_deref().expect("validated"))?;
+    let principal = map_principal(&target.scope, input.principal.as_deref().expect("validated"))?;
     // 8. Function URL members only go with their action. IAM action names are case-insensitive and AWS accepted
     // `lambda:invokeFunctionUrl` (SPEC §6.1), so the comparison ignores case [inferred].
     let action = input.action.clone().expect("validated");
@@ -168,30 +206,40 @@ pub fn add_permission(
     if input.invoked_via_function_url == Some(true) && !action.eq_ignore_ascii_case("lambda:InvokeFunction") {
         return Err(Error::invalid("InvokedViaFunctionUrl is only supported for lambda:InvokeFunction action"));
     }
+    let sid = input.statement_id.clone().expect("validated");
+    let statement = Statement::allow(sid, principal, action, target.qualified_arn(), build_conditions(input));
+    Ok(StoredStatement::new(statement))
+}
+
+/// AddPermission, steps 5–11 of SPEC §8.1, under the write lock. Returns the statement JSON.
+pub fn apply_add_permission(state: &mut State, req: AddPermissionRequest) -> Result<AddPermissionOutput, Error> {
+    let delay = state.settle_delay;
+    // 5–6. Function, then qualifier.
+    let f = super::functions::function_mut(state, &req.target)?;
+    let slot = slot(f, &req.target, delay)?;
+    // 7–8, decided before the lock.
+    let stored = req.statement?;
     // 9. Compare-and-swap.
     policy::check_revision(
         slot.policy.as_ref(),
-        input.revision_id.as_deref(),
+        req.revision_id.as_deref(),
         Some(&slot.fallback_revision),
         POLICY_REVISION_MISMATCH,
     )?;
     // 10. Sid unique within this qualifier's policy.
-    let sid = input.statement_id.clone().expect("validated");
-    policy::check_sid_free(slot.policy.as_ref(), &sid)?;
+    policy::check_sid_free(slot.policy.as_ref(), &stored.statement.sid)?;
     // 11. Size, append, new RevisionId.
-    let statement = Statement::allow(sid, principal, action, r.qualified_arn(), build_conditions(&input));
-    let stored = policy::add_statement(slot.policy, statement)?;
+    let stored = policy::add_stored(slot.policy, stored)?;
     Ok(AddPermissionOutput { statement: stored.json.clone() })
 }
 
-/// GetPolicy (SPEC §8.2).
-pub fn get_policy(
-    state: &State,
-    caller: &Scope,
-    function_name: &str,
-    qualifier: Option<&str>,
-) -> Result<GetPolicyOutput, Error> {
-    let r = super::functions::resolve(caller, function_name, qualifier, NAME_RULE, CrossAccount::Follow)?;
+/// GetPolicy's target after validation (SPEC §8.2 steps 1–3), computed before the read lock.
+pub fn prepare_get_policy(caller: &Scope, function_name: &str, qualifier: Option<&str>) -> Result<Resolved, Error> {
+    super::functions::resolve(caller, function_name, qualifier, NAME_RULE, CrossAccount::Follow)
+}
+
+/// GetPolicy's lookup (SPEC §8.2), under the read lock.
+pub fn apply_get_policy(state: &State, r: &Resolved) -> Result<GetPolicyOutput, Error> {
     let missing = || Error::not_found("The resource you requested does not exist.");
     let f = state.function(&r.scope, &r.name).ok_or_else(missing)?;
     let policy = match r.qualifier.as_deref().map(classify_qualifier) {
@@ -204,23 +252,36 @@ pub fn get_policy(
     Ok(GetPolicyOutput { policy: policy.document(), revision_id: policy.revision_id().to_owned() })
 }
 
-/// RemovePermission (SPEC §8.3).
-pub fn remove_permission(
-    state: &mut State,
+/// RemovePermission after validation, scope and the qualifier mismatch (SPEC §8.3 step 1).
+#[derive(Debug)]
+pub struct RemovePermissionRequest {
+    target: Resolved,
+    statement_id: String,
+    revision_id: Option<String>,
+}
+
+/// RemovePermission, step 1 of SPEC §8.3, before the write lock.
+pub fn prepare_remove_permission(
     caller: &Scope,
     function_name: &str,
-    statement_id: &str,
+    statement_id: String,
     query: RemovePermissionQuery,
-) -> Result<(), Error> {
+) -> Result<RemovePermissionRequest, Error> {
     let mut v = Violations::new();
     let parsed = check_function_name(&mut v, function_name, NAME_RULE);
-    v.string("statementId", statement_id, 1, 100, Some(&patterns::STATEMENT_ID_NS));
+    v.string("statementId", &statement_id, 1, 100, Some(&patterns::STATEMENT_ID_NS));
     check_qualifier(&mut v, query.qualifier.as_deref());
     v.finish()?;
     let parsed = parsed.expect("validated");
     let scope = parsed.scope(caller, CrossAccount::Deny("RemovePermission"))?;
     let qualifier = parsed.effective_qualifier(query.qualifier.as_deref())?;
-    let r = Resolved { scope, name: parsed.name, qualifier };
+    let target = Resolved { scope, name: parsed.name, qualifier };
+    Ok(RemovePermissionRequest { target, statement_id, revision_id: query.revision_id })
+}
+
+/// RemovePermission, steps 2–7 of SPEC §8.3, under the write lock.
+pub fn apply_remove_permission(state: &mut State, req: RemovePermissionRequest) -> Result<(), Error> {
+    let RemovePermissionRequest { target: r, statement_id, revision_id } = req;
     let delay = state.settle_delay;
     let f = state
         .function_mut(&r.scope, &r.name)
@@ -229,17 +290,38 @@ pub fn remove_permission(
     let Some(current) = slot.policy.as_ref() else {
         return Err(Error::not_found("No policy is associated with the given resource."));
     };
-    if !current.contains(statement_id) {
+    if !current.contains(&statement_id) {
         return Err(Error::not_found(format!("Statement {statement_id} is not found in resource policy.")));
     }
-    policy::check_revision(Some(current), query.revision_id.as_deref(), None, POLICY_REVISION_MISMATCH)?;
-    policy::remove_statement(slot.policy, statement_id);
+    policy::check_revision(Some(current), revision_id.as_deref(), None, POLICY_REVISION_MISMATCH)?;
+    policy::remove_statement(slot.policy, &statement_id);
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// AddPermission as the handler runs it: prepare, then apply.
+    fn add_permission(
+        state: &mut State,
+        caller: &Scope,
+        function_name: &str,
+        qualifier: Option<&str>,
+        input: AddPermissionInput,
+    ) -> Result<AddPermissionOutput, Error> {
+        apply_add_permission(state, prepare_add_permission(caller, function_name, qualifier, input)?)
+    }
+
+    /// GetPolicy as the handler runs it.
+    fn get_policy(
+        state: &State,
+        caller: &Scope,
+        function_name: &str,
+        qualifier: Option<&str>,
+    ) -> Result<GetPolicyOutput, Error> {
+        apply_get_policy(state, &prepare_get_policy(caller, function_name, qualifier)?)
+    }
 
     #[test]
     fn principal_mapping() {
@@ -289,6 +371,18 @@ mod tests {
             ("arn:aws:sts::223456789012:assumed-role/r/s", None),
             ("arn:other:iam::223456789012:root", None),
             ("**", None),
+            (".amazonaws.com", None),
+            (".amazon.com", None),
+            ("arn:aws:iam:", None),
+            ("arn:aws:iam::1:root", None),
+            ("arn:aws:iam::223456789012:", None),
+            ("arn:aws:iam::223456789012", None),
+            ("arn:aws:iam:us-east-1:223456789012:root", None),
+            ("arn:aws:iam::22345678901a:root", None),
+            (
+                "arn:aws-iso-b:iam::223456789012:role/a:b",
+                Some(Principal::Aws("arn:aws-iso-b:iam::223456789012:role/a:b".into())),
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(map_principal(&scope, input).ok().as_ref(), want.as_ref(), "{input}");

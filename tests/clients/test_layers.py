@@ -471,3 +471,22 @@ def test_cli_errors(server):
     )
     assert rc == 255
     assert f"Layer version arn:aws:lambda:us-east-1:000000000000:layer:{name}:1 does not exist." in err
+
+
+def test_layer_principal_takes_ascii_digits_only(lam):
+    # AWS's patterns are Java regexes, where \d is [0-9]: other scripts' digits are no account id.
+    name = unique("layer")
+    publish(lam, name)
+    arabic = "\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669\u0660\u0661\u0662"
+    with pytest.raises(ClientError) as e:
+        lam.add_layer_version_permission(
+            LayerName=name, VersionNumber=1, StatementId="s", Action="lambda:GetLayerVersion", Principal=arabic
+        )
+    status, code, message = error_of(e)[:3]
+    assert (status, code) == (400, "ValidationException")
+    assert message == (
+        f"1 validation error detected: Value '{arabic}' at 'principal' failed to satisfy constraint: "
+        r"Member must satisfy regular expression pattern: \d{12}|\*|arn:(aws[a-zA-Z-]*):iam::\d{12}:root"
+    )
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.get_layer_version_policy(LayerName=name, VersionNumber=1)

@@ -7,6 +7,7 @@ add-permission parameter and exit 255 with AWS's text on a service error.
 import json
 
 import pytest
+from botocore.exceptions import ClientError
 
 from conftest import Server, create_function, unique
 
@@ -493,3 +494,26 @@ def test_cli_errors(server, lam):
     rc, _, err = server.cli("remove-permission", "--function-name", name, "--statement-id", "b")
     assert rc == 255
     assert "Statement b is not found in resource policy." in err
+
+
+def test_java_pattern_semantics_and_malformed_principals(lam, raw_lam, fn):
+    # \d is [0-9] and '.' stops at a line break, as in AWS's Java regexes: both are ValidationExceptions.
+    for extra in (
+        {"SourceAccount": "\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669\u0660\u0661\u0662"},
+        {"SourceArn": "arn:aws:s3:::bucket\nx"},
+    ):
+        with pytest.raises(ClientError) as e:
+            grant(raw_lam, fn, "v", **extra)
+        assert error_of(e)[:2] == (400, "ValidationException"), extra
+    # Principals that only look like an IAM ARN or a service are the modeled invalid-principal error.
+    for bad in (".amazonaws.com", "arn:aws:iam:", "arn:aws:iam::1:root", "arn:aws:iam::223456789012:", "a\u00a0b"):
+        with pytest.raises(lam.exceptions.InvalidParameterValueException) as e:
+            grant(lam, fn, "p", Principal=bad)
+        assert error_of(e) == (
+            400,
+            "InvalidParameterValueException",
+            "The provided principal was invalid. Please check the principal and try again.",
+            "User",
+        ), bad
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.get_policy(FunctionName=fn)
