@@ -68,7 +68,7 @@ def test_update_responses_are_in_progress_and_reads_successful(lam):
     name = unique()
     create_function(lam, name)
     before = lam.get_function_configuration(FunctionName=name)
-    up = lam.update_function_configuration(FunctionName=name, Timeout=20, Environment={"Variables": {"A": "1"}})
+    up = lam.update_function_configuration(FunctionName=name, Timeout=20, Environment={"Variables": {"AA": "1"}})
     assert up["State"] == "Active"
     assert up["LastUpdateStatus"] == "InProgress"
     assert up["LastUpdateStatusReason"] == "The function is being created."
@@ -80,14 +80,14 @@ def test_update_responses_are_in_progress_and_reads_successful(lam):
     assert after["LastUpdateStatus"] == "Successful"
     assert "LastUpdateStatusReason" not in after
     assert after["RevisionId"] not in (up["RevisionId"], before["RevisionId"])
-    assert after["Timeout"] == 20 and after["Environment"] == {"Variables": {"A": "1"}}
+    assert after["Timeout"] == 20 and after["Environment"] == {"Variables": {"AA": "1"}}
 
     code = lam.update_function_code(FunctionName=name, ZipFile=make_zip("v2"))
     assert code["LastUpdateStatus"] == "InProgress"
     assert code["CodeSha256"] != after["CodeSha256"]
     # Only present members change: the environment survives a code update and a timeout update.
     again = lam.update_function_configuration(FunctionName=name, MemorySize=512)
-    assert again["Timeout"] == 20 and again["Environment"] == {"Variables": {"A": "1"}}
+    assert again["Timeout"] == 20 and again["Environment"] == {"Variables": {"AA": "1"}}
     assert again["CodeSha256"] == code["CodeSha256"]
 
 
@@ -365,7 +365,7 @@ def test_create_function_errors(lam, raw_lam):
         raw_lam.create_function(FunctionName=unique(), Role=ROLE)
     assert message(e) == "1 validation error detected: Value null at 'code' failed to satisfy constraint: Member must not be null"
     with pytest.raises(lam.exceptions.InvalidParameterValueException) as e:
-        create_function(lam, unique(), Environment={"Variables": {"K": "v" * 5000}})
+        create_function(lam, unique(), Environment={"Variables": {"KEY": "v" * 5000}})
     assert message(e).startswith("Lambda was unable to configure your environment variables because")
 
 
