@@ -948,3 +948,37 @@ async fn a_bad_upload_is_reported_in_its_place() {
     let after = client.get_function_configuration().function_name(&name).send().await.unwrap();
     assert_eq!((after.revision_id(), after.code_sha256()), (before.revision_id(), before.code_sha256()));
 }
+
+#[tokio::test]
+async fn publishing_while_in_flight_still_changes_the_latest_revision() {
+    // SPEC §5.2 step 5: publishing changes `$LATEST`'s RevisionId, whether or not `$LATEST` has settled yet.
+    let server = common::start_with(Config { settle_delay_ms: 600_000, ..Config::default() }).await;
+    let client = server.client();
+    let name = common::unique("fn");
+    let created = common::create_function(&client, &name).await;
+    let v1 = client.publish_version().function_name(&name).send().await.unwrap();
+    assert_eq!(v1.version(), Some("1"));
+    let latest = client.get_function_configuration().function_name(&name).send().await.unwrap();
+    assert_eq!(latest.state(), Some(&State::Pending));
+    assert_ne!(latest.revision_id(), created.revision_id());
+    assert_ne!(latest.revision_id(), v1.revision_id());
+    // The old RevisionId no longer guards an update; the new one does.
+    let err = client
+        .update_function_configuration()
+        .function_name(&name)
+        .revision_id(created.revision_id().unwrap())
+        .timeout(5)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(matches!(err, UpdateFunctionConfigurationError::PreconditionFailedException(_)), "{err:?}");
+    client
+        .update_function_configuration()
+        .function_name(&name)
+        .revision_id(latest.revision_id().unwrap())
+        .timeout(5)
+        .send()
+        .await
+        .unwrap();
+}

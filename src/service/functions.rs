@@ -657,12 +657,14 @@ pub fn publish_version(
     f.versions.insert(number, Version { config, policy: None });
     f.next_version += 1;
     f.changed_since_publish = false;
-    // Publishing changes `$LATEST`'s RevisionId but not its policy's (SPEC §5.2, §5.3).
-    let rev = crate::domain::policy::new_revision_id();
-    f.latest.lifecycle.settled_revision = rev.clone();
-    if f.latest.lifecycle.in_flight(delay).is_none() {
-        f.latest.lifecycle.pending_revision = rev;
-    }
+    // Publishing changes `$LATEST`'s RevisionId but not its policy's (SPEC §5.2, §5.3). While `$LATEST` is still in
+    // flight, the RevisionId it shows now changes, and settling later changes it once more.
+    let lifecycle = &mut f.latest.lifecycle;
+    lifecycle.settled_revision = crate::domain::policy::new_revision_id();
+    lifecycle.pending_revision = match lifecycle.in_flight(delay) {
+        Some(_) => crate::domain::policy::new_revision_id(),
+        None => lifecycle.settled_revision.clone(),
+    };
     let n = number.to_string();
     let cfg = &f.versions[&number].config;
     Ok(render(&r.scope, &r.name, cfg, r.scope.qualified_function_arn(&r.name, &n), &n, View::Current, delay))
