@@ -982,3 +982,43 @@ async fn publishing_while_in_flight_still_changes_the_latest_revision() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn s3_code_locations_are_validated_in_both_operations() {
+    let server = common::start().await;
+    let client = server.client();
+    let name = common::unique("fn");
+    common::create_function(&client, &name).await;
+    let err = client
+        .create_function()
+        .function_name(common::unique("fn"))
+        .runtime(Runtime::Python312)
+        .role(ROLE)
+        .handler("index.handler")
+        .code(FunctionCode::builder().s3_bucket("b").s3_key("").build())
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(
+        unmodeled(&err),
+        (
+            "ValidationException".into(),
+            "2 validation errors detected: Value 'b' at 'code.s3Bucket' failed to satisfy constraint: Member must have length greater than or equal to 3; Value '' at 'code.s3Key' failed to satisfy constraint: Member must have length greater than or equal to 1".into()
+        )
+    );
+    // Every failed constraint of a member is listed: here both the length and the pattern of the bucket.
+    let err = client.update_function_code().function_name(&name).s3_bucket("a.").s3_key("k").send().await;
+    assert_eq!(
+        unmodeled(&err.unwrap_err().into_service_error()),
+        (
+            "ValidationException".into(),
+            "2 validation errors detected: Value 'a.' at 's3Bucket' failed to satisfy constraint: Member must have length greater than or equal to 3; Value 'a.' at 's3Bucket' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9A-Za-z\\.\\-_]*(?<!\\.)".into()
+        )
+    );
+    // A well-formed location reaches the (missing) bucket.
+    let err = client.update_function_code().function_name(&name).s3_bucket("my-bucket").s3_key("k.zip").send().await;
+    let err = err.unwrap_err().into_service_error();
+    let UpdateFunctionCodeError::InvalidParameterValueException(e) = &err else { panic!("{err:?}") };
+    assert!(e.message().unwrap().starts_with("Error occurred while GetObject. S3 Error Code: NoSuchBucket."));
+}

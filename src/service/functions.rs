@@ -345,6 +345,31 @@ fn check_config_members(v: &mut Violations, m: &ConfigMembers<'_>) {
     }
 }
 
+/// The S3 location of a code upload: `prefix` is `code.` in CreateFunction, where the members sit in `Code`, and
+/// empty in UpdateFunctionCode. Every failed constraint is reported, as for other members.
+fn check_s3_members(
+    v: &mut Violations,
+    prefix: &str,
+    bucket: Option<&str>,
+    key: Option<&str>,
+    object_version: Option<&str>,
+) {
+    if let Some(b) = bucket {
+        let member = format!("{prefix}s3Bucket");
+        v.string(&member, b, 3, 63, None);
+        // The model's `(?<!\.)` lookbehind is written as code: no trailing dot.
+        if !b.bytes().all(|c| c.is_ascii_alphanumeric() || b".-_".contains(&c)) || b.ends_with('.') {
+            v.push(&member, b, r"Member must satisfy regular expression pattern: [0-9A-Za-z\.\-_]*(?<!\.)");
+        }
+    }
+    if let Some(k) = key {
+        v.string(&format!("{prefix}s3Key"), k, 1, 1024, None);
+    }
+    if let Some(o) = object_version {
+        v.string(&format!("{prefix}s3ObjectVersion"), o, 1, 1024, None);
+    }
+}
+
 /// Architectures: exactly one of `x86_64`, `arm64` (SPEC §10.1 texts).
 pub fn check_architectures(v: &mut Violations, archs: Option<&Vec<String>>) {
     let Some(archs) = archs else { return };
@@ -416,8 +441,15 @@ pub fn create_function_prepared(
     let name_value = v.required("functionName", input.function_name.as_deref());
     let parsed = name_value.and_then(|n| check_function_name(&mut v, n, NameRule::Create));
     v.required("role", input.role.as_deref());
-    if input.code.is_none() {
-        v.null("code");
+    match &input.code {
+        None => v.null("code"),
+        Some(c) => check_s3_members(
+            &mut v,
+            "code.",
+            c.s3_bucket.as_deref(),
+            c.s3_key.as_deref(),
+            c.s3_object_version.as_deref(),
+        ),
     }
     check_config_members(
         &mut v,
@@ -878,19 +910,13 @@ pub fn update_function_code_prepared(
 ) -> Result<FunctionConfiguration, Error> {
     let mut v = Violations::new();
     let parsed = check_function_name(&mut v, function_name, NameRule::Plain(140));
-    if let Some(b) = input.s3_bucket.as_deref() {
-        // The model's `(?<!\.)` lookbehind is written as code: no trailing dot.
-        let chars_ok = b.bytes().all(|c| c.is_ascii_alphanumeric() || b".-_".contains(&c)) && !b.ends_with('.');
-        if v.string("s3Bucket", b, 3, 63, None) && !chars_ok {
-            v.push("s3Bucket", b, r"Member must satisfy regular expression pattern: [0-9A-Za-z\.\-_]*(?<!\.)");
-        }
-    }
-    if let Some(k) = input.s3_key.as_deref() {
-        v.string("s3Key", k, 1, 1024, None);
-    }
-    if let Some(o) = input.s3_object_version.as_deref() {
-        v.string("s3ObjectVersion", o, 1, 1024, None);
-    }
+    check_s3_members(
+        &mut v,
+        "",
+        input.s3_bucket.as_deref(),
+        input.s3_key.as_deref(),
+        input.s3_object_version.as_deref(),
+    );
     check_architectures(&mut v, input.architectures.as_ref());
     v.finish()?;
     let parsed = parsed.expect("validated");
