@@ -1022,3 +1022,56 @@ async fn s3_code_locations_are_validated_in_both_operations() {
     let UpdateFunctionCodeError::InvalidParameterValueException(e) = &err else { panic!("{err:?}") };
     assert!(e.message().unwrap().starts_with("Error occurred while GetObject. S3 Error Code: NoSuchBucket."));
 }
+
+#[tokio::test]
+async fn name_and_qualifier_edge_cases() {
+    let server = common::start().await;
+    let client = server.client();
+    let name = common::unique("fn");
+    common::create_function(&client, &name).await;
+    let not_found = |err: GetFunctionError| match err {
+        GetFunctionError::ResourceNotFoundException(e) => e.message().unwrap_or_default().to_owned(),
+        other => panic!("{other:?}"),
+    };
+
+    // SPEC §4.4: a 65-character plain name is no validation error for GetFunction, just not found; its limit is
+    // 170, reported as the only error.
+    let long = "a".repeat(65);
+    let err = client.get_function().function_name(&long).send().await.unwrap_err().into_service_error();
+    assert_eq!(not_found(err), format!("Function not found: {}", arn(&long)));
+    let at_limit = "b".repeat(170);
+    let err = client.get_function().function_name(&at_limit).send().await.unwrap_err().into_service_error();
+    assert_eq!(not_found(err), format!("Function not found: {}", arn(&at_limit)));
+    let over = "c".repeat(171);
+    let err = client.get_function().function_name(&over).send().await.unwrap_err().into_service_error();
+    assert_eq!(
+        unmodeled(&err),
+        (
+            "ValidationException".into(),
+            format!("1 validation error detected: Value '{over}' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to 170")
+        )
+    );
+
+    // SPEC §4.3: `$LATEST.PUBLISHED` and other `$` values pass validation and never resolve.
+    for q in ["$LATEST.PUBLISHED", "$latest", "abc$def"] {
+        let err = client.get_function().function_name(&name).qualifier(q).send().await.unwrap_err();
+        assert_eq!(not_found(err.into_service_error()), format!("Function not found: {}:{q}", arn(&name)), "{q}");
+        let err = client.get_function_configuration().function_name(&name).qualifier(q).send().await.unwrap_err();
+        let GetFunctionConfigurationError::ResourceNotFoundException(_) = err.into_service_error() else {
+            panic!("{q}")
+        };
+    }
+
+    // Both members failing: one message, functionName first.
+    let long_q = "q".repeat(129);
+    let err = client.get_function().function_name("bad name").qualifier(&long_q).send().await.unwrap_err();
+    let (code, msg) = unmodeled(&err.into_service_error());
+    assert_eq!(code, "ValidationException");
+    assert!(msg.starts_with("2 validation errors detected: Value 'bad name' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:"), "{msg}");
+    assert!(msg.ends_with(&format!("Value '{long_q}' at 'qualifier' failed to satisfy constraint: Member must have length less than or equal to 128")), "{msg}");
+
+    // A qualified name and an equal Qualifier agree; the ARN form addresses the same function.
+    let full = format!("{}:$LATEST", arn(&name));
+    let got = client.get_function_configuration().function_name(&full).qualifier("$LATEST").send().await.unwrap();
+    assert_eq!(got.function_arn(), Some(full.as_str()));
+}
