@@ -100,37 +100,42 @@ pub fn check_function_version(v: &mut Violations, fv: &str) {
     }
 }
 
-/// Model constraints of `AdditionalVersionWeights`: digit keys, weights in [0, 1] (SPEC §11.1 texts). Returns the
-/// parsed map (entries that failed are left out; the violations stop the request anyway).
+/// Model constraints of `AdditionalVersionWeights`: digit keys, weights in [0, 1] (SPEC §11.1 texts). As for any
+/// map member, the value shown is the whole map, Java-style (`{1=0.5, 2=1.5}`), and each kind of failure (keys,
+/// values) is reported once [inferred from the one-entry recordings]. Returns the valid entries (the violations stop
+/// the request anyway).
 pub fn check_routing_members(
     v: &mut Violations,
     weights: Option<&std::collections::BTreeMap<String, serde_json::Value>>,
 ) -> std::collections::BTreeMap<String, f64> {
     let mut out = std::collections::BTreeMap::new();
     let Some(weights) = weights else { return out };
-    let shown = |k: &str, w: &serde_json::Value| {
-        let w = w.as_f64().map(java_double).unwrap_or_else(|| w.to_string());
-        format!("{{{k}={w}}}")
+    let key_ok = |k: &str| !k.is_empty() && k.len() <= 1024 && k.bytes().all(|b| b.is_ascii_digit());
+    let weight = |w: &serde_json::Value| w.as_f64().filter(|x| (0.0..=1.0).contains(x));
+    let shown = || {
+        let entries: Vec<String> = weights
+            .iter()
+            .map(|(k, w)| format!("{k}={}", w.as_f64().map(java_double).unwrap_or_else(|| w.to_string())))
+            .collect();
+        format!("{{{}}}", entries.join(", "))
     };
+    if !weights.keys().all(|k| key_ok(k)) {
+        v.push(
+            "routingConfig.additionalVersionWeights",
+            &shown(),
+            "Map keys must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [0-9]+]",
+        );
+    }
+    if !weights.values().all(|w| weight(w).is_some()) {
+        v.push(
+            "routingConfig.additionalVersionWeights",
+            &shown(),
+            "Map value must satisfy constraint: [Member must have value less than or equal to 1.0, Member must have value greater than or equal to 0.0, Member must not be null]",
+        );
+    }
     for (k, w) in weights {
-        let key_ok = !k.is_empty() && k.len() <= 1024 && k.bytes().all(|b| b.is_ascii_digit());
-        if !key_ok {
-            v.push(
-                "routingConfig.additionalVersionWeights",
-                &shown(k, w),
-                "Map keys must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [0-9]+]",
-            );
-            continue;
-        }
-        match w.as_f64() {
-            Some(x) if (0.0..=1.0).contains(&x) => {
-                out.insert(k.clone(), x);
-            }
-            _ => v.push(
-                "routingConfig.additionalVersionWeights",
-                &shown(k, w),
-                "Map value must satisfy constraint: [Member must have value less than or equal to 1.0, Member must have value greater than or equal to 0.0, Member must not be null]",
-            ),
+        if let (true, Some(x)) = (key_ok(k), weight(w)) {
+            out.insert(k.clone(), x);
         }
     }
     out
