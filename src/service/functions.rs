@@ -748,23 +748,33 @@ pub fn list_functions(state: &State, caller: &Scope, q: ListFunctionsQuery) -> R
     v.finish()?;
     // A valid `MasterRegion` selects Lambda@Edge replicas, which lambdalite does not have: ignored (SPEC §10.4).
     let all = q.function_version.is_some();
-    let delay = state.settle_delay;
-    let mut items = Vec::new();
+    // Only the page is rendered: the keys of every configuration are cheap, their renderings are not.
+    let mut items: Vec<(String, (&Function, Option<u64>))> = Vec::new();
     for f in state.namespace(caller).into_iter().flat_map(|ns| ns.functions.values()) {
         // The NUL separator sorts below every name character, so `a` and its versions come before `a-b`.
         let key = |rank: u64| format!("{}\u{0}{}", f.name, rank_key(rank));
-        let latest_arn =
-            if all { caller.qualified_function_arn(&f.name, "$LATEST") } else { caller.function_arn(&f.name) };
-        items.push((key(0), render(caller, &f.name, &f.latest, latest_arn, "$LATEST", View::List, delay)));
+        items.push((key(0), (f, None)));
         if all {
-            for (n, ver) in &f.versions {
-                let n_s = n.to_string();
-                let arn = caller.qualified_function_arn(&f.name, &n_s);
-                items.push((key(*n), render(caller, &f.name, &ver.config, arn, &n_s, View::List, delay)));
-            }
+            items.extend(f.versions.keys().map(|n| (key(*n), (f, Some(*n)))));
         }
     }
-    let (functions, next_marker) = page(items, q.marker.as_deref(), size)?;
+    let (entries, next_marker) = page(items, q.marker.as_deref(), size)?;
+    let delay = state.settle_delay;
+    let functions = entries
+        .into_iter()
+        .map(|(f, version)| match version {
+            None => {
+                let arn =
+                    if all { caller.qualified_function_arn(&f.name, "$LATEST") } else { caller.function_arn(&f.name) };
+                render(caller, &f.name, &f.latest, arn, "$LATEST", View::List, delay)
+            }
+            Some(n) => {
+                let n_s = n.to_string();
+                let arn = caller.qualified_function_arn(&f.name, &n_s);
+                render(caller, &f.name, &f.versions[&n].config, arn, &n_s, View::List, delay)
+            }
+        })
+        .collect();
     Ok(ListFunctionsOutput { next_marker, functions })
 }
 
@@ -783,25 +793,21 @@ pub fn list_versions_by_function(
     // The derived qualifier of `f:1` is ignored: the operation lists the whole function [inferred].
     let r = Resolved { scope: parsed.scope(caller, CrossAccount::Follow)?, name: parsed.name, qualifier: None };
     let f = function(state, &r)?;
+    // `$LATEST` (rank 0) first, then versions ascending; only the page is rendered.
+    let items = std::iter::once(0).chain(f.versions.keys().copied()).map(|n| (rank_key(n), n)).collect();
+    let (numbers, next_marker) = page(items, q.marker.as_deref(), size)?;
     let delay = state.settle_delay;
-    let mut items = vec![(
-        rank_key(0),
-        render(
-            &r.scope,
-            &r.name,
-            &f.latest,
-            r.scope.qualified_function_arn(&r.name, "$LATEST"),
-            "$LATEST",
-            View::List,
-            delay,
-        ),
-    )];
-    for (n, ver) in &f.versions {
-        let n_s = n.to_string();
-        let arn = r.scope.qualified_function_arn(&r.name, &n_s);
-        items.push((rank_key(*n), render(&r.scope, &r.name, &ver.config, arn, &n_s, View::List, delay)));
-    }
-    let (versions, next_marker) = page(items, q.marker.as_deref(), size)?;
+    let versions = numbers
+        .into_iter()
+        .map(|n| {
+            let (cfg, version) = match n {
+                0 => (&f.latest, "$LATEST".to_owned()),
+                n => (&f.versions[&n].config, n.to_string()),
+            };
+            let arn = r.scope.qualified_function_arn(&r.name, &version);
+            render(&r.scope, &r.name, cfg, arn, &version, View::List, delay)
+        })
+        .collect();
     Ok(ListVersionsByFunctionOutput { next_marker, versions })
 }
 
