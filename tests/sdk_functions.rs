@@ -1075,3 +1075,73 @@ async fn name_and_qualifier_edge_cases() {
     let got = client.get_function_configuration().function_name(&full).qualifier("$LATEST").send().await.unwrap();
     assert_eq!(got.function_arn(), Some(full.as_str()));
 }
+
+#[tokio::test]
+async fn enum_and_range_members_are_validated_together() {
+    use aws_sdk_lambda::types::{
+        ApplicationLogLevel, EphemeralStorage, LogFormat, LoggingConfig, SnapStart, SnapStartApplyOn, TracingConfig,
+        TracingMode,
+    };
+    let server = common::start().await;
+    let client = server.client();
+    let long = "d".repeat(257);
+    let err = client
+        .create_function()
+        .function_name(common::unique("fn"))
+        .runtime(Runtime::Python312)
+        .role(ROLE)
+        .handler("a b")
+        .description(&long)
+        .code(FunctionCode::builder().zip_file(zip("x")).build())
+        .tracing_config(TracingConfig::builder().mode(TracingMode::from("On")).build())
+        .ephemeral_storage(EphemeralStorage::builder().size(100).build().unwrap())
+        .logging_config(
+            LoggingConfig::builder()
+                .log_format(LogFormat::from("XML"))
+                .application_log_level(ApplicationLogLevel::from("LOUD"))
+                .build(),
+        )
+        .snap_start(SnapStart::builder().apply_on(SnapStartApplyOn::from("Always")).build())
+        .package_type(PackageType::from("Jar"))
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(
+        unmodeled(&err),
+        (
+            "ValidationException".into(),
+            format!(
+                "8 validation errors detected: \
+                 Value 'a b' at 'handler' failed to satisfy constraint: Member must satisfy regular expression pattern: [^\\s]+; \
+                 Value '{long}' at 'description' failed to satisfy constraint: Member must have length less than or equal to 256; \
+                 Value 'On' at 'tracingConfig.mode' failed to satisfy constraint: Member must satisfy enum value set: [Active, PassThrough]; \
+                 Value '100' at 'ephemeralStorage.size' failed to satisfy constraint: Member must have value greater than or equal to 512; \
+                 Value 'XML' at 'loggingConfig.logFormat' failed to satisfy constraint: Member must satisfy enum value set: [JSON, Text]; \
+                 Value 'LOUD' at 'loggingConfig.applicationLogLevel' failed to satisfy constraint: Member must satisfy enum value set: [TRACE, DEBUG, INFO, WARN, ERROR, FATAL]; \
+                 Value 'Always' at 'snapStart.applyOn' failed to satisfy constraint: Member must satisfy enum value set: [PublishedVersions, None]; \
+                 Value 'Jar' at 'packageType' failed to satisfy constraint: Member must satisfy enum value set: [Zip, Image]"
+            )
+        )
+    );
+    // The same checks guard UpdateFunctionConfiguration.
+    let name = common::unique("fn");
+    common::create_function(&client, &name).await;
+    let err = client
+        .update_function_configuration()
+        .function_name(&name)
+        .timeout(901)
+        .memory_size(10241)
+        .ephemeral_storage(EphemeralStorage::builder().size(10241).build().unwrap())
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(
+        unmodeled(&err),
+        (
+            "ValidationException".into(),
+            "3 validation errors detected: Value '901' at 'timeout' failed to satisfy constraint: Member must have value less than or equal to 900; Value '10241' at 'memorySize' failed to satisfy constraint: Member must have value less than or equal to 10240; Value '10241' at 'ephemeralStorage.size' failed to satisfy constraint: Member must have value less than or equal to 10240".into()
+        )
+    );
+}
