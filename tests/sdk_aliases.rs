@@ -360,3 +360,31 @@ async fn alias_reads_follow_an_arn_into_another_account_but_writes_are_denied() 
     let err = other.list_aliases().function_name("shared").send().await.unwrap_err().into_service_error();
     assert!(matches!(err, ListAliasesError::ResourceNotFoundException(_)), "{err:?}");
 }
+
+#[tokio::test]
+async fn routing_violations_show_the_whole_map_once_per_kind() {
+    let server = common::start().await;
+    let client = server.client();
+    let name = function_with_versions(&client, 2).await;
+    let map = |entries: &[(&str, f64)]| {
+        AliasRoutingConfiguration::builder()
+            .set_additional_version_weights(Some(entries.iter().map(|(k, w)| ((*k).to_owned(), *w)).collect()))
+            .build()
+    };
+    let create = |w| client.create_alias().function_name(&name).name("live").function_version("1").routing_config(w);
+    // The value of a map member is the map: a valid entry is echoed next to the failing one, and two failing
+    // weights make one violation, not two.
+    let err = create(map(&[("2", 0.5), ("3", 1.5), ("4", -1.0)])).send().await.unwrap_err().into_service_error();
+    assert_eq!(
+        err.message(),
+        Some("1 validation error detected: Value '{2=0.5, 3=1.5, 4=-1.0}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: Map value must satisfy constraint: [Member must have value less than or equal to 1.0, Member must have value greater than or equal to 0.0, Member must not be null]")
+    );
+    // A bad key and a bad weight: both kinds, keys first.
+    let err = create(map(&[("x", 0.5), ("2", 2.0)])).send().await.unwrap_err().into_service_error();
+    assert_eq!(
+        err.message(),
+        Some("2 validation errors detected: Value '{2=2.0, x=0.5}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [0-9]+]; Value '{2=2.0, x=0.5}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: Map value must satisfy constraint: [Member must have value less than or equal to 1.0, Member must have value greater than or equal to 0.0, Member must not be null]")
+    );
+    let err = client.get_alias().function_name(&name).name("live").send().await.unwrap_err().into_service_error();
+    assert!(matches!(err, GetAliasError::ResourceNotFoundException(_)), "{err:?}");
+}

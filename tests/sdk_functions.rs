@@ -454,7 +454,7 @@ async fn update_function_configuration_changes_only_present_members() {
     client
         .update_function_configuration()
         .function_name(&name)
-        .environment(Environment::builder().variables("A", "1").variables("B", "2").build())
+        .environment(Environment::builder().variables("AA", "1").variables("BB", "2").build())
         .description("first")
         .send()
         .await
@@ -465,18 +465,18 @@ async fn update_function_configuration_changes_only_present_members() {
     assert_eq!(updated.memory_size(), Some(256));
     assert_eq!(updated.description(), Some("first"));
     let vars = updated.environment().unwrap().variables().unwrap();
-    assert_eq!((vars.get("A").map(String::as_str), vars.get("B").map(String::as_str)), (Some("1"), Some("2")));
+    assert_eq!((vars.get("AA").map(String::as_str), vars.get("BB").map(String::as_str)), (Some("1"), Some("2")));
     // Environment replaces the whole map.
     let replaced = client
         .update_function_configuration()
         .function_name(&name)
-        .environment(Environment::builder().variables("C", "3").build())
+        .environment(Environment::builder().variables("CC", "3").build())
         .runtime(Runtime::Nodejs22x)
         .handler("index.main")
         .send()
         .await
         .unwrap();
-    assert_eq!(replaced.environment().unwrap().variables().unwrap().keys().collect::<Vec<_>>(), ["C"]);
+    assert_eq!(replaced.environment().unwrap().variables().unwrap().keys().collect::<Vec<_>>(), ["CC"]);
     assert_eq!(replaced.runtime(), Some(&Runtime::Nodejs22x));
     assert_eq!(replaced.handler(), Some("index.main"));
     assert_eq!(replaced.timeout(), Some(30));
@@ -514,12 +514,12 @@ async fn update_function_configuration_errors() {
     assert_eq!(e.message(), Some(format!("Layer version {layer} does not exist.").as_str()));
 
     let big = "x".repeat(5000);
-    let err = update().environment(Environment::builder().variables("K", &big).build()).send().await.unwrap_err();
+    let err = update().environment(Environment::builder().variables("KEY", &big).build()).send().await.unwrap_err();
     let err = err.into_service_error();
     let UpdateFunctionConfigurationError::InvalidParameterValueException(e) = &err else { panic!("{err:?}") };
     assert_eq!(
         e.message(),
-        Some(format!("Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: {{\"K\":\"{big}\"}}").as_str())
+        Some(format!("Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: {{\"KEY\":\"{big}\"}}").as_str())
     );
 
     let err = update().timeout(0).memory_size(64).role("not-a-role").send().await.unwrap_err().into_service_error();
@@ -758,4 +758,390 @@ async fn create_function_errors() {
     // A partial ARN in the caller's own account creates the plain name.
     let out = create("000000000000:function:partial").send().await.unwrap();
     assert_eq!(out.function_name(), Some("partial"));
+}
+
+#[tokio::test]
+async fn nested_configuration_members_are_validated() {
+    use aws_sdk_lambda::types::{DeadLetterConfig, LoggingConfig, VpcConfig};
+    let server = common::start().await;
+    let client = server.client();
+    let name = common::unique("fn");
+    common::create_function(&client, &name).await;
+    let create = |n: &str| {
+        client
+            .create_function()
+            .function_name(n)
+            .runtime(Runtime::Python312)
+            .role(ROLE)
+            .handler("index.handler")
+            .code(FunctionCode::builder().zip_file(zip("x")).build())
+    };
+
+    // Variable names need a letter and at least one more character; AWS leaves the (sensitive) values out, and
+    // reports the map once however many keys fail.
+    let env_text = "1 validation error detected: Value at 'environment.variables' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]";
+    let bad_env = Environment::builder().variables("a", "1").variables("1X", "2").variables("OK", "3").build();
+    let err = create("env-names").environment(bad_env.clone()).send().await.unwrap_err().into_service_error();
+    assert_eq!(unmodeled(&err), ("ValidationException".into(), env_text.into()));
+    let err = client.update_function_configuration().function_name(&name).environment(bad_env).send().await;
+    assert_eq!(unmodeled(&err.unwrap_err().into_service_error()), ("ValidationException".into(), env_text.into()));
+
+    // Variables Lambda sets itself are refused (the order of several is pinned through boto3, whose maps keep it).
+    let reserved_text = "Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: AWS_REGION";
+    let reserved = Environment::builder().variables("AWS_REGION", "x").variables("MINE", "y");
+    let err = create("env-reserved").environment(reserved.clone().build()).send().await.unwrap_err();
+    let err = err.into_service_error();
+    let CreateFunctionError::InvalidParameterValueException(e) = &err else { panic!("{err:?}") };
+    assert_eq!(e.message(), Some(reserved_text));
+    let err = client.update_function_configuration().function_name(&name).environment(reserved.build()).send().await;
+    let err = err.unwrap_err().into_service_error();
+    let UpdateFunctionConfigurationError::InvalidParameterValueException(e) = &err else { panic!("{err:?}") };
+    assert_eq!(e.message(), Some(reserved_text));
+
+    // Members nested in structures carry their dotted path; all violations come in one message.
+    let err = create("nested")
+        .vpc_config(VpcConfig::builder().set_security_group_ids(Some(vec!["sg".into(); 6])).build())
+        .dead_letter_config(DeadLetterConfig::builder().target_arn("queue").build())
+        .kms_key_arn("arn:key")
+        .logging_config(LoggingConfig::builder().log_group("my group").build())
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(
+        unmodeled(&err),
+        (
+            "ValidationException".into(),
+            "4 validation errors detected: Value '[sg, sg, sg, sg, sg, sg]' at 'vpcConfig.securityGroupIds' failed to satisfy constraint: Member must have length less than or equal to 5; Value 'queue' at 'deadLetterConfig.targetArn' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|(); Value 'arn:key' at 'kMSKeyArn' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|(); Value 'my group' at 'loggingConfig.logGroup' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+".into()
+        )
+    );
+    let err = client
+        .update_function_configuration()
+        .function_name(&name)
+        .vpc_config(VpcConfig::builder().set_subnet_ids(Some(vec!["s".into(); 17])).build())
+        .logging_config(LoggingConfig::builder().log_group("").build())
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    let (code, msg) = unmodeled(&err);
+    assert_eq!(code, "ValidationException");
+    assert!(msg.starts_with("3 validation errors detected: Value '[s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s]' at 'vpcConfig.subnetIds' failed to satisfy constraint: Member must have length less than or equal to 16; "), "{msg}");
+    assert!(msg.ends_with("Value '' at 'loggingConfig.logGroup' failed to satisfy constraint: Member must have length greater than or equal to 1; Value '' at 'loggingConfig.logGroup' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+"), "{msg}");
+
+    // Valid values of the same members go through; an empty DLQ target and KMS key mean "none".
+    let ok = create("nested-ok")
+        .environment(Environment::builder().variables("AWS_XRAY_CONTEXT_MISSING", "LOG_ERROR").build())
+        .vpc_config(VpcConfig::builder().subnet_ids("subnet-1").security_group_ids("sg-1").build())
+        .dead_letter_config(DeadLetterConfig::builder().target_arn("").build())
+        .kms_key_arn("")
+        .logging_config(LoggingConfig::builder().log_group("/custom/group#1").build())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.dead_letter_config(), None);
+    assert_eq!(ok.kms_key_arn(), None);
+    assert_eq!(ok.logging_config().unwrap().log_group(), Some("/custom/group#1"));
+    // None of the refused requests created or changed anything.
+    let listed = client.list_functions().send().await.unwrap();
+    let names: Vec<_> = listed.functions().iter().filter_map(|f| f.function_name()).collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    let cfg = client.get_function_configuration().function_name(&name).send().await.unwrap();
+    assert!(cfg.environment().is_none() && cfg.vpc_config().is_none());
+}
+
+#[tokio::test]
+async fn publish_version_publishes_only_real_changes() {
+    let server = common::start().await;
+    let client = server.client();
+    let name = common::unique("fn");
+    let code = || zip("def handler(e, c): return 1");
+    client
+        .create_function()
+        .function_name(&name)
+        .runtime(Runtime::Python312)
+        .role(ROLE)
+        .handler("index.handler")
+        .code(FunctionCode::builder().zip_file(code()).build())
+        .send()
+        .await
+        .unwrap();
+    let v1 = client.publish_version().function_name(&name).description("first").send().await.unwrap();
+    assert_eq!(v1.version(), Some("1"));
+
+    // Re-uploading the same zip and re-setting the same timeout are updates (new RevisionIds, SPEC §5.2 step 4),
+    // but they change nothing a version holds: publishing returns version 1 unchanged.
+    let before = client.get_function_configuration().function_name(&name).send().await.unwrap();
+    let same_code = client.update_function_code().function_name(&name).zip_file(code()).send().await.unwrap();
+    assert_ne!(same_code.revision_id(), before.revision_id());
+    let same_cfg = client.update_function_configuration().function_name(&name).timeout(3).send().await.unwrap();
+    assert_eq!(same_cfg.last_update_status(), Some(&LastUpdateStatus::InProgress));
+    let again = client.publish_version().function_name(&name).send().await.unwrap();
+    assert_eq!(
+        (again.version(), again.revision_id(), again.description()),
+        (Some("1"), v1.revision_id(), Some("first"))
+    );
+    // The same holds for UpdateFunctionCode with Publish.
+    let published =
+        client.update_function_code().function_name(&name).zip_file(code()).publish(true).send().await.unwrap();
+    assert_eq!((published.version(), published.revision_id()), (Some("1"), v1.revision_id()));
+    let versions = client.list_versions_by_function().function_name(&name).send().await.unwrap();
+    assert_eq!(versions.versions().len(), 2);
+
+    // A real change publishes the next version.
+    let changed =
+        client.update_function_code().function_name(&name).zip_file(zip("v2")).publish(true).send().await.unwrap();
+    assert_eq!(changed.version(), Some("2"));
+    assert_ne!(changed.code_sha256(), v1.code_sha256());
+    client.update_function_configuration().function_name(&name).description("new").send().await.unwrap();
+    assert_eq!(publish(&client, &name).await, "3");
+    assert_eq!(publish(&client, &name).await, "3");
+}
+
+#[tokio::test]
+async fn list_functions_validates_master_region() {
+    let server = common::start().await;
+    let client = server.client();
+    common::create_function(&client, &common::unique("fn")).await;
+    let err = client.list_functions().master_region("mars").send().await.unwrap_err().into_service_error();
+    assert_eq!(
+        unmodeled(&err),
+        (
+            "ValidationException".into(),
+            "1 validation error detected: Value 'mars' at 'masterRegion' failed to satisfy constraint: Member must satisfy regular expression pattern: ALL|[a-z]{2}(-gov)?-[a-z]+-\\d{1}".into()
+        )
+    );
+    for region in ["ALL", "us-east-1"] {
+        let out = client.list_functions().master_region(region).function_version(FunctionVersion::All).send().await;
+        assert_eq!(out.unwrap().functions().len(), 1, "{region}");
+    }
+}
+
+#[tokio::test]
+async fn a_bad_upload_is_reported_in_its_place() {
+    // The zip is decoded and hashed before the store lock is taken; its errors must still come after the model
+    // checks (SPEC §2.2) and leave nothing behind.
+    let server = common::start().await;
+    let client = server.client();
+    let name = common::unique("fn");
+    let err = client
+        .create_function()
+        .function_name(&name)
+        .runtime(Runtime::Python312)
+        .role("not-a-role")
+        .handler("index.handler")
+        .code(FunctionCode::builder().zip_file(Blob::new("nozip")).build())
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(unmodeled(&err).0, "ValidationException");
+    common::create_function(&client, &name).await;
+    let before = client.get_function_configuration().function_name(&name).send().await.unwrap();
+    let err = client.update_function_code().function_name(&name).zip_file(Blob::new("nozip")).revision_id("wrong");
+    let err = err.send().await.unwrap_err().into_service_error();
+    assert!(matches!(err, UpdateFunctionCodeError::PreconditionFailedException(_)), "{err:?}");
+    let err = client.update_function_code().function_name(&name).zip_file(Blob::new("nozip")).send().await;
+    let err = err.unwrap_err().into_service_error();
+    let UpdateFunctionCodeError::InvalidParameterValueException(e) = &err else { panic!("{err:?}") };
+    assert_eq!(e.message(), Some("Could not unzip uploaded file. Please check your file, then try to upload again."));
+    let after = client.get_function_configuration().function_name(&name).send().await.unwrap();
+    assert_eq!((after.revision_id(), after.code_sha256()), (before.revision_id(), before.code_sha256()));
+}
+
+#[tokio::test]
+async fn publishing_while_in_flight_still_changes_the_latest_revision() {
+    // SPEC §5.2 step 5: publishing changes `$LATEST`'s RevisionId, whether or not `$LATEST` has settled yet.
+    let server = common::start_with(Config { settle_delay_ms: 600_000, ..Config::default() }).await;
+    let client = server.client();
+    let name = common::unique("fn");
+    let created = common::create_function(&client, &name).await;
+    let v1 = client.publish_version().function_name(&name).send().await.unwrap();
+    assert_eq!(v1.version(), Some("1"));
+    let latest = client.get_function_configuration().function_name(&name).send().await.unwrap();
+    assert_eq!(latest.state(), Some(&State::Pending));
+    assert_ne!(latest.revision_id(), created.revision_id());
+    assert_ne!(latest.revision_id(), v1.revision_id());
+    // The old RevisionId no longer guards an update; the new one does.
+    let err = client
+        .update_function_configuration()
+        .function_name(&name)
+        .revision_id(created.revision_id().unwrap())
+        .timeout(5)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(matches!(err, UpdateFunctionConfigurationError::PreconditionFailedException(_)), "{err:?}");
+    client
+        .update_function_configuration()
+        .function_name(&name)
+        .revision_id(latest.revision_id().unwrap())
+        .timeout(5)
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn s3_code_locations_are_validated_in_both_operations() {
+    let server = common::start().await;
+    let client = server.client();
+    let name = common::unique("fn");
+    common::create_function(&client, &name).await;
+    let err = client
+        .create_function()
+        .function_name(common::unique("fn"))
+        .runtime(Runtime::Python312)
+        .role(ROLE)
+        .handler("index.handler")
+        .code(FunctionCode::builder().s3_bucket("b").s3_key("").build())
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(
+        unmodeled(&err),
+        (
+            "ValidationException".into(),
+            "2 validation errors detected: Value 'b' at 'code.s3Bucket' failed to satisfy constraint: Member must have length greater than or equal to 3; Value '' at 'code.s3Key' failed to satisfy constraint: Member must have length greater than or equal to 1".into()
+        )
+    );
+    // Every failed constraint of a member is listed: here both the length and the pattern of the bucket.
+    let err = client.update_function_code().function_name(&name).s3_bucket("a.").s3_key("k").send().await;
+    assert_eq!(
+        unmodeled(&err.unwrap_err().into_service_error()),
+        (
+            "ValidationException".into(),
+            "2 validation errors detected: Value 'a.' at 's3Bucket' failed to satisfy constraint: Member must have length greater than or equal to 3; Value 'a.' at 's3Bucket' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9A-Za-z\\.\\-_]*(?<!\\.)".into()
+        )
+    );
+    // A well-formed location reaches the (missing) bucket.
+    let err = client.update_function_code().function_name(&name).s3_bucket("my-bucket").s3_key("k.zip").send().await;
+    let err = err.unwrap_err().into_service_error();
+    let UpdateFunctionCodeError::InvalidParameterValueException(e) = &err else { panic!("{err:?}") };
+    assert!(e.message().unwrap().starts_with("Error occurred while GetObject. S3 Error Code: NoSuchBucket."));
+}
+
+#[tokio::test]
+async fn name_and_qualifier_edge_cases() {
+    let server = common::start().await;
+    let client = server.client();
+    let name = common::unique("fn");
+    common::create_function(&client, &name).await;
+    let not_found = |err: GetFunctionError| match err {
+        GetFunctionError::ResourceNotFoundException(e) => e.message().unwrap_or_default().to_owned(),
+        other => panic!("{other:?}"),
+    };
+
+    // SPEC §4.4: a 65-character plain name is no validation error for GetFunction, just not found; its limit is
+    // 170, reported as the only error.
+    let long = "a".repeat(65);
+    let err = client.get_function().function_name(&long).send().await.unwrap_err().into_service_error();
+    assert_eq!(not_found(err), format!("Function not found: {}", arn(&long)));
+    let at_limit = "b".repeat(170);
+    let err = client.get_function().function_name(&at_limit).send().await.unwrap_err().into_service_error();
+    assert_eq!(not_found(err), format!("Function not found: {}", arn(&at_limit)));
+    let over = "c".repeat(171);
+    let err = client.get_function().function_name(&over).send().await.unwrap_err().into_service_error();
+    assert_eq!(
+        unmodeled(&err),
+        (
+            "ValidationException".into(),
+            format!("1 validation error detected: Value '{over}' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to 170")
+        )
+    );
+
+    // SPEC §4.3: `$LATEST.PUBLISHED` and other `$` values pass validation and never resolve.
+    for q in ["$LATEST.PUBLISHED", "$latest", "abc$def"] {
+        let err = client.get_function().function_name(&name).qualifier(q).send().await.unwrap_err();
+        assert_eq!(not_found(err.into_service_error()), format!("Function not found: {}:{q}", arn(&name)), "{q}");
+        let err = client.get_function_configuration().function_name(&name).qualifier(q).send().await.unwrap_err();
+        let GetFunctionConfigurationError::ResourceNotFoundException(_) = err.into_service_error() else {
+            panic!("{q}")
+        };
+    }
+
+    // Both members failing: one message, functionName first.
+    let long_q = "q".repeat(129);
+    let err = client.get_function().function_name("bad name").qualifier(&long_q).send().await.unwrap_err();
+    let (code, msg) = unmodeled(&err.into_service_error());
+    assert_eq!(code, "ValidationException");
+    assert!(msg.starts_with("2 validation errors detected: Value 'bad name' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:"), "{msg}");
+    assert!(msg.ends_with(&format!("Value '{long_q}' at 'qualifier' failed to satisfy constraint: Member must have length less than or equal to 128")), "{msg}");
+
+    // A qualified name and an equal Qualifier agree; the ARN form addresses the same function.
+    let full = format!("{}:$LATEST", arn(&name));
+    let got = client.get_function_configuration().function_name(&full).qualifier("$LATEST").send().await.unwrap();
+    assert_eq!(got.function_arn(), Some(full.as_str()));
+}
+
+#[tokio::test]
+async fn enum_and_range_members_are_validated_together() {
+    use aws_sdk_lambda::types::{
+        ApplicationLogLevel, EphemeralStorage, LogFormat, LoggingConfig, SnapStart, SnapStartApplyOn, TracingConfig,
+        TracingMode,
+    };
+    let server = common::start().await;
+    let client = server.client();
+    let long = "d".repeat(257);
+    let err = client
+        .create_function()
+        .function_name(common::unique("fn"))
+        .runtime(Runtime::Python312)
+        .role(ROLE)
+        .handler("a b")
+        .description(&long)
+        .code(FunctionCode::builder().zip_file(zip("x")).build())
+        .tracing_config(TracingConfig::builder().mode(TracingMode::from("On")).build())
+        .ephemeral_storage(EphemeralStorage::builder().size(100).build().unwrap())
+        .logging_config(
+            LoggingConfig::builder()
+                .log_format(LogFormat::from("XML"))
+                .application_log_level(ApplicationLogLevel::from("LOUD"))
+                .build(),
+        )
+        .snap_start(SnapStart::builder().apply_on(SnapStartApplyOn::from("Always")).build())
+        .package_type(PackageType::from("Jar"))
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(
+        unmodeled(&err),
+        (
+            "ValidationException".into(),
+            format!(
+                "8 validation errors detected: \
+                 Value 'a b' at 'handler' failed to satisfy constraint: Member must satisfy regular expression pattern: [^\\s]+; \
+                 Value '{long}' at 'description' failed to satisfy constraint: Member must have length less than or equal to 256; \
+                 Value 'On' at 'tracingConfig.mode' failed to satisfy constraint: Member must satisfy enum value set: [Active, PassThrough]; \
+                 Value '100' at 'ephemeralStorage.size' failed to satisfy constraint: Member must have value greater than or equal to 512; \
+                 Value 'XML' at 'loggingConfig.logFormat' failed to satisfy constraint: Member must satisfy enum value set: [JSON, Text]; \
+                 Value 'LOUD' at 'loggingConfig.applicationLogLevel' failed to satisfy constraint: Member must satisfy enum value set: [TRACE, DEBUG, INFO, WARN, ERROR, FATAL]; \
+                 Value 'Always' at 'snapStart.applyOn' failed to satisfy constraint: Member must satisfy enum value set: [PublishedVersions, None]; \
+                 Value 'Jar' at 'packageType' failed to satisfy constraint: Member must satisfy enum value set: [Zip, Image]"
+            )
+        )
+    );
+    // The same checks guard UpdateFunctionConfiguration.
+    let name = common::unique("fn");
+    common::create_function(&client, &name).await;
+    let err = client
+        .update_function_configuration()
+        .function_name(&name)
+        .timeout(901)
+        .memory_size(10241)
+        .ephemeral_storage(EphemeralStorage::builder().size(10241).build().unwrap())
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(
+        unmodeled(&err),
+        (
+            "ValidationException".into(),
+            "3 validation errors detected: Value '901' at 'timeout' failed to satisfy constraint: Member must have value less than or equal to 900; Value '10241' at 'memorySize' failed to satisfy constraint: Member must have value less than or equal to 10240; Value '10241' at 'ephemeralStorage.size' failed to satisfy constraint: Member must have value less than or equal to 10240".into()
+        )
+    );
 }

@@ -399,3 +399,39 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+#[tokio::test]
+async fn max_items_edge_cases_on_every_list() {
+    let app = app();
+    create(&app, "pager").await;
+    let lists =
+        ["/2015-03-31/functions", "/2015-03-31/functions/pager/versions", "/2015-03-31/functions/pager/aliases"];
+    for path in lists {
+        for (raw, constraint) in [
+            ("0", "Member must have value greater than or equal to 1"),
+            ("-1", "Member must have value greater than or equal to 1"),
+            ("10001", "Member must have value less than or equal to 10000"),
+            // Not an integer at all [inferred text]; never a 5xx.
+            ("abc", "Member must be a valid integer"),
+            ("99999999999999999999", "Member must be a valid integer"),
+        ] {
+            send(&app, Method::GET, &format!("{path}?MaxItems={raw}"), Body::empty()).await.assert_error(
+                400,
+                "ValidationException",
+                &format!(
+                    r#"{{"message":"1 validation error detected: Value '{raw}' at 'maxItems' failed to satisfy constraint: {constraint}"}}"#
+                ),
+            );
+        }
+        // A marker that is not one of ours is an IPVE, also when it is not valid UTF-8 once decoded.
+        let r = send(&app, Method::GET, &format!("{path}?Marker=%21%21"), Body::empty()).await;
+        r.assert_error(400, "InvalidParameterValueException", r#"{"Type":"User","message":"Invalid Marker: !!"}"#);
+        let r = send(&app, Method::GET, &format!("{path}?Marker=%2F%2F%2F%2F"), Body::empty()).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}: {}", r.text());
+        assert_eq!(r.header("x-amzn-errortype"), Some("InvalidParameterValueException"));
+        // MaxItems=1 on a one-item list: the item, no NextMarker.
+        let r = send(&app, Method::GET, &format!("{path}?MaxItems=1"), Body::empty()).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.text());
+        assert!(r.json().get("NextMarker").is_none(), "{path}: {}", r.text());
+    }
+}

@@ -110,6 +110,17 @@ pub struct FunctionConfig {
     pub lifecycle: Lifecycle,
 }
 
+impl FunctionConfig {
+    /// Whether `self` and `other` hold the same code and settings, ignoring when they changed and their state:
+    /// the comparison behind PublishVersion's "nothing changed since the last version".
+    pub fn same_settings(&self, other: &FunctionConfig) -> bool {
+        let mut a = self.clone();
+        a.last_modified.clone_from(&other.last_modified);
+        a.lifecycle = other.lifecycle.clone();
+        a == *other
+    }
+}
+
 /// A published version.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Version {
@@ -141,7 +152,8 @@ pub struct Function {
     pub next_version: u64,
     pub aliases: BTreeMap<String, Alias>,
     pub tags: BTreeMap<String, String>,
-    /// Set by every change to `$LATEST`; PublishVersion returns the last version unchanged when this is false.
+    /// Set by every update that really changes `$LATEST`; PublishVersion returns the last version unchanged while
+    /// this is false.
     pub changed_since_publish: bool,
 }
 

@@ -54,6 +54,12 @@ impl Violations {
         self.0.push(format!("Value '{value}' at '{member}' failed to satisfy constraint: {constraint}"));
     }
 
+    /// A violation of a sensitive member, whose value AWS leaves out: `Value at '<member>' failed to satisfy
+    /// constraint: <constraint>` (seen for `environment.variables`).
+    pub fn push_hidden(&mut self, member: &str, constraint: &str) {
+        self.0.push(format!("Value at '{member}' failed to satisfy constraint: {constraint}"));
+    }
+
     /// `Value null at '<member>' failed to satisfy constraint: Member must not be null`.
     pub fn null(&mut self, member: &str) {
         self.0.push(format!("Value null at '{member}' failed to satisfy constraint: Member must not be null"));

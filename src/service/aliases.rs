@@ -2,7 +2,7 @@
 
 use crate::domain::arn::Scope;
 use crate::domain::function::Alias;
-use crate::domain::function_name::{CrossAccount, NameRule};
+use crate::domain::function_name::{check_function_name, CrossAccount, FunctionRef, NameRule};
 use crate::domain::patterns::{self, is_alias_name};
 use crate::domain::policy::new_revision_id;
 use crate::domain::state::State;
@@ -33,9 +33,12 @@ pub fn check_alias_name(v: &mut Violations, name: &str) {
     }
 }
 
-fn resolve(caller: &Scope, function_name: &str, op: &'static str) -> Result<Resolved, Error> {
+/// The function an alias operation addresses, from a FunctionName already validated: its scope (reads follow an
+/// ARN into another account, writes are denied) and name. A derived qualifier plays no part in alias operations.
+fn resolve(caller: &Scope, parsed: Option<FunctionRef>, op: &'static str) -> Result<Resolved, Error> {
+    let parsed = parsed.expect("a validated FunctionName parsed");
     let cross = if op == "GetAlias" || op == "ListAliases" { CrossAccount::Follow } else { CrossAccount::Deny(op) };
-    functions::resolve(caller, function_name, None, NameRule::Plain(140), cross)
+    Ok(Resolved { scope: parsed.scope(caller, cross)?, name: parsed.name, qualifier: None })
 }
 
 /// CreateAlias (SPEC §11.1). Routing is validated by [`check_routing`].
@@ -46,7 +49,7 @@ pub fn create_alias(
     input: CreateAliasInput,
 ) -> Result<AliasConfiguration, Error> {
     let mut v = Violations::new();
-    let parsed = crate::domain::function_name::check_function_name(&mut v, function_name, NameRule::Plain(140));
+    let parsed = check_function_name(&mut v, function_name, NameRule::Plain(140));
     if let Some(name) = v.required("name", input.name.as_deref()) {
         check_alias_name(&mut v, name);
     }
@@ -59,12 +62,7 @@ pub fn create_alias(
     let weights = input.routing_config.as_ref().and_then(|r| r.additional_version_weights.as_ref());
     let routing = check_routing_members(&mut v, weights);
     v.finish()?;
-    let parsed = parsed.expect("validated");
-    let r = Resolved {
-        scope: parsed.scope(caller, CrossAccount::Deny("CreateAlias"))?,
-        name: parsed.name,
-        qualifier: None,
-    };
+    let r = resolve(caller, parsed, "CreateAlias")?;
     let name = input.name.expect("validated");
     let function_version = input.function_version.expect("validated");
     let target_missing = || Error::not_found(format!("Function not found: {}:{function_version}", r.arn()));
@@ -102,37 +100,42 @@ pub fn check_function_version(v: &mut Violations, fv: &str) {
     }
 }
 
-/// Model constraints of `AdditionalVersionWeights`: digit keys, weights in [0, 1] (SPEC §11.1 texts). Returns the
-/// parsed map (entries that failed are left out; the violations stop the request anyway).
+/// Model constraints of `AdditionalVersionWeights`: digit keys, weights in [0, 1] (SPEC §11.1 texts). As for any
+/// map member, the value shown is the whole map, Java-style (`{1=0.5, 2=1.5}`), and each kind of failure (keys,
+/// values) is reported once [inferred from the one-entry recordings]. Returns the valid entries (the violations stop
+/// the request anyway).
 pub fn check_routing_members(
     v: &mut Violations,
     weights: Option<&std::collections::BTreeMap<String, serde_json::Value>>,
 ) -> std::collections::BTreeMap<String, f64> {
     let mut out = std::collections::BTreeMap::new();
     let Some(weights) = weights else { return out };
-    let shown = |k: &str, w: &serde_json::Value| {
-        let w = w.as_f64().map(java_double).unwrap_or_else(|| w.to_string());
-        format!("{{{k}={w}}}")
+    let key_ok = |k: &str| !k.is_empty() && k.len() <= 1024 && k.bytes().all(|b| b.is_ascii_digit());
+    let weight = |w: &serde_json::Value| w.as_f64().filter(|x| (0.0..=1.0).contains(x));
+    let shown = || {
+        let entries: Vec<String> = weights
+            .iter()
+            .map(|(k, w)| format!("{k}={}", w.as_f64().map(java_double).unwrap_or_else(|| w.to_string())))
+            .collect();
+        format!("{{{}}}", entries.join(", "))
     };
+    if !weights.keys().all(|k| key_ok(k)) {
+        v.push(
+            "routingConfig.additionalVersionWeights",
+            &shown(),
+            "Map keys must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [0-9]+]",
+        );
+    }
+    if !weights.values().all(|w| weight(w).is_some()) {
+        v.push(
+            "routingConfig.additionalVersionWeights",
+            &shown(),
+            "Map value must satisfy constraint: [Member must have value less than or equal to 1.0, Member must have value greater than or equal to 0.0, Member must not be null]",
+        );
+    }
     for (k, w) in weights {
-        let key_ok = !k.is_empty() && k.len() <= 1024 && k.bytes().all(|b| b.is_ascii_digit());
-        if !key_ok {
-            v.push(
-                "routingConfig.additionalVersionWeights",
-                &shown(k, w),
-                "Map keys must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [0-9]+]",
-            );
-            continue;
-        }
-        match w.as_f64() {
-            Some(x) if (0.0..=1.0).contains(&x) => {
-                out.insert(k.clone(), x);
-            }
-            _ => v.push(
-                "routingConfig.additionalVersionWeights",
-                &shown(k, w),
-                "Map value must satisfy constraint: [Member must have value less than or equal to 1.0, Member must have value greater than or equal to 0.0, Member must not be null]",
-            ),
+        if let (true, Some(x)) = (key_ok(k), weight(w)) {
+            out.insert(k.clone(), x);
         }
     }
     out
@@ -197,11 +200,11 @@ fn resolve_with_alias(
     extra: impl FnOnce(&mut Violations),
 ) -> Result<Resolved, Error> {
     let mut v = Violations::new();
-    let _ = crate::domain::function_name::check_function_name(&mut v, function_name, NameRule::Plain(140));
+    let parsed = check_function_name(&mut v, function_name, NameRule::Plain(140));
     check_alias_name(&mut v, name);
     extra(&mut v);
     v.finish()?;
-    resolve(caller, function_name, op)
+    resolve(caller, parsed, op)
 }
 
 /// UpdateAlias (SPEC §11.2): only present members change, and every call sets a new RevisionId.
@@ -262,14 +265,14 @@ pub fn list_aliases(
     q: ListAliasesQuery,
 ) -> Result<ListAliasesOutput, Error> {
     let mut v = Violations::new();
-    let _ = crate::domain::function_name::check_function_name(&mut v, function_name, NameRule::Plain(140));
+    let parsed = check_function_name(&mut v, function_name, NameRule::Plain(140));
     if let Some(fv) = q.function_version.as_deref() {
         check_function_version(&mut v, fv);
     }
     // No page cap is documented for aliases, so MaxItems alone bounds a page [inferred].
     let size = crate::service::page_size(&mut v, q.max_items.as_deref(), 10_000, 10_000);
     v.finish()?;
-    let r = resolve(caller, function_name, "ListAliases")?;
+    let r = resolve(caller, parsed, "ListAliases")?;
     let f = functions::function(state, &r)?;
     let items = f
         .aliases

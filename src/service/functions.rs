@@ -13,7 +13,7 @@ use crate::domain::function_name::{
 use crate::domain::patterns;
 use crate::domain::runtimes::{self, ARCHITECTURES};
 use crate::domain::state::State;
-use crate::domain::validate::Violations;
+use crate::domain::validate::{anchored, Pattern, Violations};
 use crate::error::Error;
 use crate::wire::dto::functions::*;
 
@@ -206,52 +206,118 @@ pub fn qualified_config<'a>(f: &'a Function, qualifier: Option<&str>) -> Option<
     }
 }
 
-/// Checks the members shared by CreateFunction and UpdateFunctionConfiguration.
-#[allow(clippy::too_many_arguments)]
-fn check_config_members(
-    v: &mut Violations,
-    role: Option<&str>,
-    handler: Option<&str>,
-    description: Option<&str>,
+/// The members CreateFunction and UpdateFunctionConfiguration share, borrowed for their model-constraint checks.
+struct ConfigMembers<'a> {
+    role: Option<&'a str>,
+    handler: Option<&'a str>,
+    description: Option<&'a str>,
     timeout: Option<i64>,
     memory_size: Option<i64>,
-    kms_key_arn: Option<&str>,
-    tracing: Option<&TracingConfig>,
-    ephemeral: Option<&EphemeralStorage>,
-    logging: Option<&LoggingConfig>,
-    snap_start: Option<&SnapStart>,
-) {
-    if let Some(role) = role {
+    kms_key_arn: Option<&'a str>,
+    tracing: Option<&'a TracingConfig>,
+    ephemeral: Option<&'a EphemeralStorage>,
+    logging: Option<&'a LoggingConfig>,
+    snap_start: Option<&'a SnapStart>,
+    environment: Option<&'a Environment>,
+    dead_letter: Option<&'a DeadLetterConfig>,
+    vpc: Option<&'a serde_json::Value>,
+}
+
+/// `KMSKeyArn` and `DeadLetterConfig.TargetArn`: any ARN, or empty (to clear).
+static RESOURCE_ARN: Pattern = Pattern::new(r"(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()", || {
+    anchored(r"(?:arn:(?:aws[a-zA-Z-]*)?:[a-z0-9.\-]+:(?s:.*))|(?:)")
+});
+
+/// `LoggingConfig.LogGroup`.
+static LOG_GROUP: Pattern = Pattern::new(r"[\.\-_/#A-Za-z0-9]+", || anchored(r"[./#A-Za-z0-9_\-]+"));
+
+/// Keys of `Environment.Variables`.
+static ENV_NAME: Pattern = Pattern::new(r"[a-zA-Z]([a-zA-Z0-9_])+", || anchored(r"[a-zA-Z](?:[a-zA-Z0-9_])+"));
+
+/// ListFunctions' `MasterRegion`.
+static MASTER_REGION: Pattern =
+    Pattern::new(r"ALL|[a-z]{2}(-gov)?-[a-z]+-\d{1}", || anchored(r"ALL|[a-z]{2}(?:-gov)?-[a-z]+-\d"));
+
+/// Variables Lambda sets itself and refuses to take from a configuration ([docs] "Defined runtime environment
+/// variables"; the ones starting with `_` already fail the name pattern).
+const RESERVED_ENV: &[&str] = &[
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+    "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE",
+    "AWS_LAMBDA_LOG_GROUP_NAME",
+    "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_ACCESS_KEY",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API",
+    "LAMBDA_TASK_ROOT",
+    "LAMBDA_RUNTIME_DIR",
+];
+
+/// Checks the model constraints of the members shared by CreateFunction and UpdateFunctionConfiguration, in the
+/// model's member order, which is taken to be the order AWS lists violations in [inferred].
+fn check_config_members(v: &mut Violations, m: &ConfigMembers<'_>) {
+    if let Some(role) = m.role {
         v.pattern("role", role, &patterns::ROLE);
     }
-    if let Some(h) = handler {
+    if let Some(h) = m.handler {
         v.max_len("handler", h, 128);
         if !h.is_empty() {
             v.pattern("handler", h, &patterns::PRINCIPAL);
         }
     }
-    if let Some(d) = description {
+    if let Some(d) = m.description {
         v.max_len("description", d, 256);
     }
-    if let Some(t) = timeout {
+    if let Some(t) = m.timeout {
         v.int_range("timeout", t, Some(1), Some(900));
     }
-    if let Some(m) = memory_size {
-        v.int_range("memorySize", m, Some(128), Some(10240));
+    if let Some(mem) = m.memory_size {
+        v.int_range("memorySize", mem, Some(128), Some(10240));
     }
-    if let Some(k) = kms_key_arn.filter(|k| !k.is_empty()) {
-        if !k.starts_with("arn:") {
-            v.push(
-                "kMSKeyArn",
-                k,
-                "Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()",
+    if let Some(vpc) = m.vpc {
+        for (key, member, max) in
+            [("SubnetIds", "vpcConfig.subnetIds", 16), ("SecurityGroupIds", "vpcConfig.securityGroupIds", 5)]
+        {
+            if let Some(ids) = vpc.get(key).and_then(|x| x.as_array()).filter(|ids| ids.len() > max) {
+                let shown: Vec<String> =
+                    ids.iter().map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_owned)).collect();
+                v.push(
+                    member,
+                    &format!("[{}]", shown.join(", ")),
+                    &format!("Member must have length less than or equal to {max}"),
+                );
+            }
+        }
+    }
+    if let Some(arn) = m.dead_letter.and_then(|d| d.target_arn.as_deref()) {
+        v.pattern("deadLetterConfig.targetArn", arn, &RESOURCE_ARN);
+    }
+    if let Some(vars) = m.environment.and_then(|e| e.variables.as_ref()) {
+        // One violation for the whole map, without its (sensitive) values, however many keys fail (AWS's text
+        // as reported in public deployment logs).
+        if !vars.keys().all(|k| ENV_NAME.is_match(k)) {
+            v.push_hidden(
+                "environment.variables",
+                &format!(
+                    "Map keys must satisfy constraint: [Member must satisfy regular expression pattern: {}]",
+                    ENV_NAME.text
+                ),
             );
         }
     }
-    if let Some(mode) = tracing.and_then(|t| t.mode.as_deref()) {
+    if let Some(k) = m.kms_key_arn {
+        v.pattern("kMSKeyArn", k, &RESOURCE_ARN);
+    }
+    if let Some(mode) = m.tracing.and_then(|t| t.mode.as_deref()) {
         v.one_of("tracingConfig.mode", mode, &["Active", "PassThrough"]);
     }
-    if let Some(e) = ephemeral {
+    if let Some(e) = m.ephemeral {
         match e.size {
             Some(size) => {
                 v.int_range("ephemeralStorage.size", size, Some(512), Some(10240));
@@ -259,7 +325,7 @@ fn check_config_members(
             None => v.null("ephemeralStorage.size"),
         }
     }
-    if let Some(l) = logging {
+    if let Some(l) = m.logging {
         if let Some(f) = l.log_format.as_deref() {
             v.one_of("loggingConfig.logFormat", f, &["JSON", "Text"]);
         }
@@ -270,9 +336,37 @@ fn check_config_members(
         if let Some(s) = l.system_log_level.as_deref() {
             v.one_of("loggingConfig.systemLogLevel", s, &["DEBUG", "INFO", "WARN"]);
         }
+        if let Some(g) = l.log_group.as_deref() {
+            v.string("loggingConfig.logGroup", g, 1, 512, Some(&LOG_GROUP));
+        }
     }
-    if let Some(a) = snap_start.and_then(|s| s.apply_on.as_deref()) {
+    if let Some(a) = m.snap_start.and_then(|s| s.apply_on.as_deref()) {
         v.one_of("snapStart.applyOn", a, &["PublishedVersions", "None"]);
+    }
+}
+
+/// The S3 location of a code upload: `prefix` is `code.` in CreateFunction, where the members sit in `Code`, and
+/// empty in UpdateFunctionCode. Every failed constraint is reported, as for other members.
+fn check_s3_members(
+    v: &mut Violations,
+    prefix: &str,
+    bucket: Option<&str>,
+    key: Option<&str>,
+    object_version: Option<&str>,
+) {
+    if let Some(b) = bucket {
+        let member = format!("{prefix}s3Bucket");
+        v.string(&member, b, 3, 63, None);
+        // The model's `(?<!\.)` lookbehind is written as code: no trailing dot.
+        if !b.bytes().all(|c| c.is_ascii_alphanumeric() || b".-_".contains(&c)) || b.ends_with('.') {
+            v.push(&member, b, r"Member must satisfy regular expression pattern: [0-9A-Za-z\.\-_]*(?<!\.)");
+        }
+    }
+    if let Some(k) = key {
+        v.string(&format!("{prefix}s3Key"), k, 1, 1024, None);
+    }
+    if let Some(o) = object_version {
+        v.string(&format!("{prefix}s3ObjectVersion"), o, 1, 1024, None);
     }
 }
 
@@ -296,6 +390,16 @@ pub fn check_architectures(v: &mut Violations, archs: Option<&Vec<String>>) {
 /// Environment variables may not exceed 4 KB as compact JSON (SPEC §10.1).
 fn check_environment(env: Option<&Environment>) -> Result<(), Error> {
     let Some(vars) = env.and_then(|e| e.variables.as_ref()) else { return Ok(()) };
+    let reserved: Vec<&str> = vars.keys().map(String::as_str).filter(|k| RESERVED_ENV.contains(k)).collect();
+    if !reserved.is_empty() {
+        // Request order is inferred; the text is AWS's.
+        return Err(Error::invalid(format!(
+            "Lambda was unable to configure your environment variables because the environment variables you have \
+             provided contains reserved keys that are currently not supported for modification. Reserved keys used \
+             in this request: {}",
+            reserved.join(", ")
+        )));
+    }
     let measured = serde_json::to_string(vars).unwrap_or_default();
     if measured.len() > 4096 {
         return Err(Error::invalid(format!(
@@ -306,31 +410,64 @@ fn check_environment(env: Option<&Environment>) -> Result<(), Error> {
     Ok(())
 }
 
-/// CreateFunction (SPEC §10.1).
+/// A `ZipFile` decoded, unzipped and hashed: the costly part of a code upload, which handlers do with
+/// [`prepare_zip`] before they take the store lock. The error, if any, is reported where the operation checks the
+/// code, so preparing early does not change which error a request gets.
+pub type PreparedZip = Option<Result<Code, Error>>;
+
+/// Takes the base64 `ZipFile` out of a request and prepares it (see [`PreparedZip`]).
+pub fn prepare_zip(zip_file: Option<String>) -> PreparedZip {
+    zip_file.map(|b64| decode_blob("ZipFile", &b64).and_then(zip_code))
+}
+
+/// CreateFunction (SPEC §10.1), preparing the zip in place; handlers use [`create_function_prepared`].
 pub fn create_function(
     state: &mut State,
     caller: &Scope,
+    mut input: CreateFunctionInput,
+) -> Result<FunctionConfiguration, Error> {
+    let zip = prepare_zip(input.code.as_mut().and_then(|c| c.zip_file.take()));
+    create_function_prepared(state, caller, input, zip)
+}
+
+/// CreateFunction (SPEC §10.1) with the `Code.ZipFile` already prepared and taken out of `input`.
+pub fn create_function_prepared(
+    state: &mut State,
+    caller: &Scope,
     input: CreateFunctionInput,
+    zip: PreparedZip,
 ) -> Result<FunctionConfiguration, Error> {
     let mut v = Violations::new();
     let name_value = v.required("functionName", input.function_name.as_deref());
     let parsed = name_value.and_then(|n| check_function_name(&mut v, n, NameRule::Create));
     v.required("role", input.role.as_deref());
-    if input.code.is_none() {
-        v.null("code");
+    match &input.code {
+        None => v.null("code"),
+        Some(c) => check_s3_members(
+            &mut v,
+            "code.",
+            c.s3_bucket.as_deref(),
+            c.s3_key.as_deref(),
+            c.s3_object_version.as_deref(),
+        ),
     }
     check_config_members(
         &mut v,
-        input.role.as_deref(),
-        input.handler.as_deref(),
-        input.description.as_deref(),
-        input.timeout,
-        input.memory_size,
-        input.kms_key_arn.as_deref(),
-        input.tracing_config.as_ref(),
-        input.ephemeral_storage.as_ref(),
-        input.logging_config.as_ref(),
-        input.snap_start.as_ref(),
+        &ConfigMembers {
+            role: input.role.as_deref(),
+            handler: input.handler.as_deref(),
+            description: input.description.as_deref(),
+            timeout: input.timeout,
+            memory_size: input.memory_size,
+            kms_key_arn: input.kms_key_arn.as_deref(),
+            tracing: input.tracing_config.as_ref(),
+            ephemeral: input.ephemeral_storage.as_ref(),
+            logging: input.logging_config.as_ref(),
+            snap_start: input.snap_start.as_ref(),
+            environment: input.environment.as_ref(),
+            dead_letter: input.dead_letter_config.as_ref(),
+            vpc: input.vpc_config.as_ref(),
+        },
     );
     if let Some(p) = input.package_type.as_deref() {
         v.one_of("packageType", p, &["Zip", "Image"]);
@@ -360,7 +497,7 @@ pub fn create_function(
         }
     }
     let code_input = input.code.unwrap_or_default();
-    let code = function_code(&package_type, &code_input, input.runtime.as_deref(), input.handler.as_deref())?;
+    let code = function_code(&package_type, &code_input, zip, input.runtime.as_deref(), input.handler.as_deref())?;
     check_environment(input.environment.as_ref())?;
     let layers = super::layers::resolve_function_layers(state, caller, input.layers.as_deref().unwrap_or(&[]))?;
     if state.function(caller, &name).is_some() {
@@ -380,7 +517,7 @@ pub fn create_function(
         environment: input.environment.map(|e| e.variables.unwrap_or_default()),
         layers,
         tracing_mode: input.tracing_config.and_then(|t| t.mode).unwrap_or_else(|| "PassThrough".into()),
-        dead_letter_target_arn: input.dead_letter_config.and_then(|d| d.target_arn),
+        dead_letter_target_arn: input.dead_letter_config.and_then(|d| d.target_arn).filter(|a| !a.is_empty()),
         vpc_config: input.vpc_config,
         kms_key_arn: input.kms_key_arn.filter(|k| !k.is_empty()),
         package_type,
@@ -422,10 +559,11 @@ pub fn create_function(
     Ok(response)
 }
 
-/// The code of a create or update request: a zip (validated, hashed), S3 (always missing here) or an image.
+/// The code of a create request: a zip (prepared, see [`PreparedZip`]), S3 (always missing here) or an image.
 pub fn function_code(
     package_type: &str,
     code: &FunctionCode,
+    zip: PreparedZip,
     runtime: Option<&str>,
     handler: Option<&str>,
 ) -> Result<Code, Error> {
@@ -443,8 +581,8 @@ pub fn function_code(
             "Runtime and Handler are mandatory parameters for functions created with deployment packages.",
         ));
     }
-    match (&code.zip_file, &code.s3_bucket) {
-        (Some(b64), _) => zip_code(decode_blob("ZipFile", b64)?),
+    match (zip, &code.s3_bucket) {
+        (Some(prepared), _) => prepared,
         (None, Some(_)) => Err(s3_code_error()),
         (None, None) => Err(Error::invalid("Please provide a source for function code.")),
     }
@@ -459,18 +597,14 @@ pub fn get_function(
     code_base: &str,
 ) -> Result<GetFunctionOutput, Error> {
     let r = resolve(caller, function_name, qualifier, NameRule::Namespaced(170), CrossAccount::Follow)?;
-    let configuration = get_configuration(state, &r)?;
-    let f = function(state, &r)?;
+    let (f, cfg, configuration) = get_configuration(state, &r)?;
     let code = match configuration.package_type.as_str() {
-        "Image" => {
-            let (cfg, _) = qualified_config(f, r.qualifier.as_deref()).expect("resolved above");
-            FunctionCodeLocation {
-                repository_type: "ECR".into(),
-                location: None,
-                image_uri: cfg.code.image_uri.clone(),
-                resolved_image_uri: cfg.code.image_uri.clone(),
-            }
-        }
+        "Image" => FunctionCodeLocation {
+            repository_type: "ECR".into(),
+            location: None,
+            image_uri: cfg.code.image_uri.clone(),
+            resolved_image_uri: cfg.code.image_uri.clone(),
+        },
         _ => FunctionCodeLocation {
             repository_type: "S3".into(),
             location: Some(format!(
@@ -493,15 +627,20 @@ pub fn get_function_configuration(
     qualifier: Option<&str>,
 ) -> Result<FunctionConfiguration, Error> {
     let r = resolve(caller, function_name, qualifier, NameRule::Namespaced(170), CrossAccount::Follow)?;
-    get_configuration(state, &r)
+    Ok(get_configuration(state, &r)?.2)
 }
 
-fn get_configuration(state: &State, r: &Resolved) -> Result<FunctionConfiguration, Error> {
+/// The function, the configuration the qualifier addresses, and its rendering.
+fn get_configuration<'a>(
+    state: &'a State,
+    r: &Resolved,
+) -> Result<(&'a Function, &'a FunctionConfig, FunctionConfiguration), Error> {
     let not_found = || Error::not_found(format!("Function not found: {}", r.qualified_arn()));
     let f = state.function(&r.scope, &r.name).ok_or_else(not_found)?;
     let (cfg, version) = qualified_config(f, r.qualifier.as_deref()).ok_or_else(not_found)?;
     // No qualifier: unqualified ARN. Any qualifier, `$LATEST` included: the ARN ends with it (SPEC §10.2).
-    Ok(render(&r.scope, &r.name, cfg, r.qualified_arn(), &version, View::Current, state.settle_delay))
+    let out = render(&r.scope, &r.name, cfg, r.qualified_arn(), &version, View::Current, state.settle_delay);
+    Ok((f, cfg, out))
 }
 
 /// The stored zip of a configuration, for `Code.Location` downloads.
@@ -538,12 +677,8 @@ pub fn publish_version(
             f.latest.code.sha256
         )));
     }
-    let last = f.next_version - 1;
-    if !f.changed_since_publish {
-        if let Some(existing) = f.versions.get(&last) {
-            let arn = r.scope.qualified_function_arn(&r.name, &last.to_string());
-            return Ok(render(&r.scope, &r.name, &existing.config, arn, &last.to_string(), View::Current, delay));
-        }
+    if let Some(out) = unchanged_version(f, &r.scope, delay) {
+        return Ok(out);
     }
     let number = f.next_version;
     let mut config = f.latest.clone();
@@ -554,15 +689,29 @@ pub fn publish_version(
     f.versions.insert(number, Version { config, policy: None });
     f.next_version += 1;
     f.changed_since_publish = false;
-    // Publishing changes `$LATEST`'s RevisionId but not its policy's (SPEC §5.2, §5.3).
-    let rev = crate::domain::policy::new_revision_id();
-    f.latest.lifecycle.settled_revision = rev.clone();
-    if f.latest.lifecycle.in_flight(delay).is_none() {
-        f.latest.lifecycle.pending_revision = rev;
-    }
+    // Publishing changes `$LATEST`'s RevisionId but not its policy's (SPEC §5.2, §5.3). While `$LATEST` is still in
+    // flight, the RevisionId it shows now changes, and settling later changes it once more.
+    let lifecycle = &mut f.latest.lifecycle;
+    lifecycle.settled_revision = crate::domain::policy::new_revision_id();
+    lifecycle.pending_revision = match lifecycle.in_flight(delay) {
+        Some(_) => crate::domain::policy::new_revision_id(),
+        None => lifecycle.settled_revision.clone(),
+    };
     let n = number.to_string();
     let cfg = &f.versions[&number].config;
     Ok(render(&r.scope, &r.name, cfg, r.scope.qualified_function_arn(&r.name, &n), &n, View::Current, delay))
+}
+
+/// The last published version, rendered, when `$LATEST` has not changed since it was published: publishing
+/// again returns it unchanged (SPEC §5.2 step 5).
+fn unchanged_version(f: &Function, scope: &Scope, delay: Duration) -> Option<FunctionConfiguration> {
+    if f.changed_since_publish {
+        return None;
+    }
+    let last = f.next_version.checked_sub(1)?;
+    let existing = f.versions.get(&last)?;
+    let n = last.to_string();
+    Some(render(scope, &f.name, &existing.config, scope.qualified_function_arn(&f.name, &n), &n, View::Current, delay))
 }
 
 /// One page of `items`, which are in ascending key order: the items after the `Marker`'s key, at most `size` of
@@ -592,27 +741,40 @@ pub fn list_functions(state: &State, caller: &Scope, q: ListFunctionsQuery) -> R
     if let Some(fv) = q.function_version.as_deref() {
         v.one_of("functionVersion", fv, &["ALL"]);
     }
+    if let Some(region) = q.master_region.as_deref() {
+        v.pattern("masterRegion", region, &MASTER_REGION);
+    }
     let size = super::page_size(&mut v, q.max_items.as_deref(), 10_000, FUNCTION_PAGE_CAP);
     v.finish()?;
-    // `MasterRegion` selects Lambda@Edge replicas, which lambdalite does not have: ignored (SPEC §10.4).
+    // A valid `MasterRegion` selects Lambda@Edge replicas, which lambdalite does not have: ignored (SPEC §10.4).
     let all = q.function_version.is_some();
-    let delay = state.settle_delay;
-    let mut items = Vec::new();
+    // Only the page is rendered: the keys of every configuration are cheap, their renderings are not.
+    let mut items: Vec<(String, (&Function, Option<u64>))> = Vec::new();
     for f in state.namespace(caller).into_iter().flat_map(|ns| ns.functions.values()) {
         // The NUL separator sorts below every name character, so `a` and its versions come before `a-b`.
         let key = |rank: u64| format!("{}\u{0}{}", f.name, rank_key(rank));
-        let latest_arn =
-            if all { caller.qualified_function_arn(&f.name, "$LATEST") } else { caller.function_arn(&f.name) };
-        items.push((key(0), render(caller, &f.name, &f.latest, latest_arn, "$LATEST", View::List, delay)));
+        items.push((key(0), (f, None)));
         if all {
-            for (n, ver) in &f.versions {
-                let n_s = n.to_string();
-                let arn = caller.qualified_function_arn(&f.name, &n_s);
-                items.push((key(*n), render(caller, &f.name, &ver.config, arn, &n_s, View::List, delay)));
-            }
+            items.extend(f.versions.keys().map(|n| (key(*n), (f, Some(*n)))));
         }
     }
-    let (functions, next_marker) = page(items, q.marker.as_deref(), size)?;
+    let (entries, next_marker) = page(items, q.marker.as_deref(), size)?;
+    let delay = state.settle_delay;
+    let functions = entries
+        .into_iter()
+        .map(|(f, version)| match version {
+            None => {
+                let arn =
+                    if all { caller.qualified_function_arn(&f.name, "$LATEST") } else { caller.function_arn(&f.name) };
+                render(caller, &f.name, &f.latest, arn, "$LATEST", View::List, delay)
+            }
+            Some(n) => {
+                let n_s = n.to_string();
+                let arn = caller.qualified_function_arn(&f.name, &n_s);
+                render(caller, &f.name, &f.versions[&n].config, arn, &n_s, View::List, delay)
+            }
+        })
+        .collect();
     Ok(ListFunctionsOutput { next_marker, functions })
 }
 
@@ -631,25 +793,21 @@ pub fn list_versions_by_function(
     // The derived qualifier of `f:1` is ignored: the operation lists the whole function [inferred].
     let r = Resolved { scope: parsed.scope(caller, CrossAccount::Follow)?, name: parsed.name, qualifier: None };
     let f = function(state, &r)?;
+    // `$LATEST` (rank 0) first, then versions ascending; only the page is rendered.
+    let items = std::iter::once(0).chain(f.versions.keys().copied()).map(|n| (rank_key(n), n)).collect();
+    let (numbers, next_marker) = page(items, q.marker.as_deref(), size)?;
     let delay = state.settle_delay;
-    let mut items = vec![(
-        rank_key(0),
-        render(
-            &r.scope,
-            &r.name,
-            &f.latest,
-            r.scope.qualified_function_arn(&r.name, "$LATEST"),
-            "$LATEST",
-            View::List,
-            delay,
-        ),
-    )];
-    for (n, ver) in &f.versions {
-        let n_s = n.to_string();
-        let arn = r.scope.qualified_function_arn(&r.name, &n_s);
-        items.push((rank_key(*n), render(&r.scope, &r.name, &ver.config, arn, &n_s, View::List, delay)));
-    }
-    let (versions, next_marker) = page(items, q.marker.as_deref(), size)?;
+    let versions = numbers
+        .into_iter()
+        .map(|n| {
+            let (cfg, version) = match n {
+                0 => (&f.latest, "$LATEST".to_owned()),
+                n => (&f.versions[&n].config, n.to_string()),
+            };
+            let arn = r.scope.qualified_function_arn(&r.name, &version);
+            render(&r.scope, &r.name, cfg, arn, &version, View::List, delay)
+        })
+        .collect();
     Ok(ListVersionsByFunctionOutput { next_marker, versions })
 }
 
@@ -701,16 +859,22 @@ pub fn delete_function(
 }
 
 /// Puts `$LATEST` in flight after an update: `LastUpdateStatus: InProgress` and a new RevisionId, then settled
-/// with another (SPEC §5.2). A redundant update counts as an update too.
-fn start_update(f: &mut Function) {
+/// with another (SPEC §5.2). A redundant update counts as an update too, but only a real change to the code or
+/// configuration (compared with `before`) makes the next PublishVersion publish: Lambda does not publish a version
+/// "if the function's configuration and code haven't changed since the last version" [docs].
+fn start_update(f: &mut Function, before: &FunctionConfig) {
+    f.changed_since_publish |= !f.latest.same_settings(before);
     f.latest.last_modified = timestamp_now();
     f.latest.lifecycle = Lifecycle::started(Transition::Updating);
-    f.changed_since_publish = true;
 }
 
 /// Publishes `$LATEST` as the next version right after an update (UpdateFunctionCode with `Publish`), and renders
-/// it with a qualified ARN. The version is in flight like the update it snapshots [inferred].
+/// it with a qualified ARN. The version is in flight like the update it snapshots [inferred]. When the update
+/// changed nothing since the last version, that version is the answer, as PublishVersion's would be [inferred].
 fn publish_after_update(f: &mut Function, scope: &Scope, delay: Duration) -> FunctionConfiguration {
+    if let Some(out) = unchanged_version(f, scope, delay) {
+        return out;
+    }
     let number = f.next_version;
     let mut config = f.latest.clone();
     config.lifecycle = Lifecycle::started(Transition::Updating);
@@ -731,28 +895,34 @@ fn check_revision(f: &Function, revision_id: Option<&str>, delay: Duration) -> R
     }
 }
 
-/// UpdateFunctionCode (SPEC §10.6).
+/// UpdateFunctionCode (SPEC §10.6), preparing the zip in place; handlers use [`update_function_code_prepared`].
 pub fn update_function_code(
     state: &mut State,
     caller: &Scope,
     function_name: &str,
+    mut input: UpdateFunctionCodeInput,
+) -> Result<FunctionConfiguration, Error> {
+    let zip = prepare_zip(input.zip_file.take());
+    update_function_code_prepared(state, caller, function_name, input, zip)
+}
+
+/// UpdateFunctionCode (SPEC §10.6) with the `ZipFile` already prepared and taken out of `input`.
+pub fn update_function_code_prepared(
+    state: &mut State,
+    caller: &Scope,
+    function_name: &str,
     input: UpdateFunctionCodeInput,
+    zip: PreparedZip,
 ) -> Result<FunctionConfiguration, Error> {
     let mut v = Violations::new();
     let parsed = check_function_name(&mut v, function_name, NameRule::Plain(140));
-    if let Some(b) = input.s3_bucket.as_deref() {
-        // The model's `(?<!\.)` lookbehind is written as code: no trailing dot.
-        let chars_ok = b.bytes().all(|c| c.is_ascii_alphanumeric() || b".-_".contains(&c)) && !b.ends_with('.');
-        if v.string("s3Bucket", b, 3, 63, None) && !chars_ok {
-            v.push("s3Bucket", b, r"Member must satisfy regular expression pattern: [0-9A-Za-z\.\-_]*(?<!\.)");
-        }
-    }
-    if let Some(k) = input.s3_key.as_deref() {
-        v.string("s3Key", k, 1, 1024, None);
-    }
-    if let Some(o) = input.s3_object_version.as_deref() {
-        v.string("s3ObjectVersion", o, 1, 1024, None);
-    }
+    check_s3_members(
+        &mut v,
+        "",
+        input.s3_bucket.as_deref(),
+        input.s3_key.as_deref(),
+        input.s3_object_version.as_deref(),
+    );
     check_architectures(&mut v, input.architectures.as_ref());
     v.finish()?;
     let parsed = parsed.expect("validated");
@@ -770,8 +940,8 @@ pub fn update_function_code(
         if input.image_uri.is_some() {
             return Err(Error::invalid("Please don't provide ImageUri when updating a function with packageType Zip."));
         }
-        match (&input.zip_file, &input.s3_bucket) {
-            (Some(b64), _) => zip_code(decode_blob("ZipFile", b64)?)?,
+        match (zip, &input.s3_bucket) {
+            (Some(prepared), _) => prepared?,
             (None, Some(_)) => return Err(s3_code_error()),
             // Inferred text: CreateFunction's answer to a Code with no source.
             (None, None) => return Err(Error::invalid("Please provide a source for function code.")),
@@ -786,11 +956,12 @@ pub fn update_function_code(
         }
         return Ok(render(&r.scope, &r.name, &preview, r.arn(), "$LATEST", View::Current, delay));
     }
+    let before = f.latest.clone();
     f.latest.code = code;
     if let Some(a) = input.architectures {
         f.latest.architectures = a;
     }
-    start_update(f);
+    start_update(f, &before);
     if input.publish == Some(true) {
         return Ok(publish_after_update(f, &r.scope, delay));
     }
@@ -808,16 +979,21 @@ pub fn update_function_configuration(
     let parsed = check_function_name(&mut v, function_name, NameRule::Plain(140));
     check_config_members(
         &mut v,
-        input.role.as_deref(),
-        input.handler.as_deref(),
-        input.description.as_deref(),
-        input.timeout,
-        input.memory_size,
-        input.kms_key_arn.as_deref(),
-        input.tracing_config.as_ref(),
-        input.ephemeral_storage.as_ref(),
-        input.logging_config.as_ref(),
-        input.snap_start.as_ref(),
+        &ConfigMembers {
+            role: input.role.as_deref(),
+            handler: input.handler.as_deref(),
+            description: input.description.as_deref(),
+            timeout: input.timeout,
+            memory_size: input.memory_size,
+            kms_key_arn: input.kms_key_arn.as_deref(),
+            tracing: input.tracing_config.as_ref(),
+            ephemeral: input.ephemeral_storage.as_ref(),
+            logging: input.logging_config.as_ref(),
+            snap_start: input.snap_start.as_ref(),
+            environment: input.environment.as_ref(),
+            dead_letter: input.dead_letter_config.as_ref(),
+            vpc: input.vpc_config.as_ref(),
+        },
     );
     super::layers::check_layer_arns(&mut v, input.layers.as_deref());
     v.finish()?;
@@ -839,6 +1015,7 @@ pub fn update_function_configuration(
         None => None,
     };
     let f = function_mut(state, &r)?;
+    let before = f.latest.clone();
     let c = &mut f.latest;
     if let Some(x) = input.role {
         c.role = x;
@@ -904,7 +1081,7 @@ pub fn update_function_configuration(
     if let Some(x) = input.file_system_configs {
         c.file_system_configs = Some(x);
     }
-    start_update(f);
+    start_update(f, &before);
     Ok(render(&r.scope, &r.name, &f.latest, r.arn(), "$LATEST", View::Mutation, delay))
 }
 

@@ -208,3 +208,27 @@ def test_cross_account_reads_follow_and_writes_are_denied(server):
     with pytest.raises(ClientError) as e:
         other.create_alias(FunctionName=partial, Name="mine", FunctionVersion="$LATEST")
     assert e.value.response["Error"]["Code"] == "AccessDeniedException"
+
+
+def test_routing_violations_quote_the_whole_map(lam, raw_lam):
+    name = with_versions(lam, 2)
+    with pytest.raises(ClientError) as e:
+        lam.create_alias(
+            FunctionName=name,
+            Name="live",
+            FunctionVersion="1",
+            RoutingConfig={"AdditionalVersionWeights": {"2": 0.5, "3": 1.5}},
+        )
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+    assert message(e) == (
+        "1 validation error detected: Value '{2=0.5, 3=1.5}' at 'routingConfig.additionalVersionWeights' failed to "
+        "satisfy constraint: Map value must satisfy constraint: [Member must have value less than or equal to 1.0, "
+        "Member must have value greater than or equal to 0.0, Member must not be null]"
+    )
+    # The same map through UpdateAlias, once the alias exists.
+    lam.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
+    with pytest.raises(ClientError) as e:
+        # botocore itself refuses a negative weight, so the unvalidated client sends it.
+        raw_lam.update_alias(FunctionName=name, Name="live", RoutingConfig={"AdditionalVersionWeights": {"2": -0.5}})
+    assert message(e).startswith("1 validation error detected: Value '{2=-0.5}' at 'routingConfig.additionalVersionWeights'")
+    assert "RoutingConfig" not in lam.get_alias(FunctionName=name, Name="live")

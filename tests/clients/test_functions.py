@@ -68,7 +68,7 @@ def test_update_responses_are_in_progress_and_reads_successful(lam):
     name = unique()
     create_function(lam, name)
     before = lam.get_function_configuration(FunctionName=name)
-    up = lam.update_function_configuration(FunctionName=name, Timeout=20, Environment={"Variables": {"A": "1"}})
+    up = lam.update_function_configuration(FunctionName=name, Timeout=20, Environment={"Variables": {"AA": "1"}})
     assert up["State"] == "Active"
     assert up["LastUpdateStatus"] == "InProgress"
     assert up["LastUpdateStatusReason"] == "The function is being created."
@@ -80,14 +80,14 @@ def test_update_responses_are_in_progress_and_reads_successful(lam):
     assert after["LastUpdateStatus"] == "Successful"
     assert "LastUpdateStatusReason" not in after
     assert after["RevisionId"] not in (up["RevisionId"], before["RevisionId"])
-    assert after["Timeout"] == 20 and after["Environment"] == {"Variables": {"A": "1"}}
+    assert after["Timeout"] == 20 and after["Environment"] == {"Variables": {"AA": "1"}}
 
     code = lam.update_function_code(FunctionName=name, ZipFile=make_zip("v2"))
     assert code["LastUpdateStatus"] == "InProgress"
     assert code["CodeSha256"] != after["CodeSha256"]
     # Only present members change: the environment survives a code update and a timeout update.
     again = lam.update_function_configuration(FunctionName=name, MemorySize=512)
-    assert again["Timeout"] == 20 and again["Environment"] == {"Variables": {"A": "1"}}
+    assert again["Timeout"] == 20 and again["Environment"] == {"Variables": {"AA": "1"}}
     assert again["CodeSha256"] == code["CodeSha256"]
 
 
@@ -365,7 +365,7 @@ def test_create_function_errors(lam, raw_lam):
         raw_lam.create_function(FunctionName=unique(), Role=ROLE)
     assert message(e) == "1 validation error detected: Value null at 'code' failed to satisfy constraint: Member must not be null"
     with pytest.raises(lam.exceptions.InvalidParameterValueException) as e:
-        create_function(lam, unique(), Environment={"Variables": {"K": "v" * 5000}})
+        create_function(lam, unique(), Environment={"Variables": {"KEY": "v" * 5000}})
     assert message(e).startswith("Lambda was unable to configure your environment variables because")
 
 
@@ -504,3 +504,75 @@ def test_name_forms_and_length_limits(lam, raw_lam):
     with pytest.raises(lam.exceptions.InvalidParameterValueException) as e:
         lam.list_functions(Marker="!!not-a-marker")
     assert message(e) == "Invalid Marker: !!not-a-marker"
+
+
+ENV_NAME_TEXT = (
+    "1 validation error detected: Value at 'environment.variables' failed to satisfy constraint: Map keys must "
+    "satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]"
+)
+
+
+def test_environment_names_and_reserved_keys(lam, raw_lam):
+    name = unique()
+    create_function(lam, name)
+    # A one-letter name fails the model pattern; boto3 raises a plain ClientError (ValidationException is unmodeled).
+    for call in (
+        lambda: create_function(raw_lam, unique(), Environment={"Variables": {"X": "1"}}),
+        lambda: raw_lam.update_function_configuration(FunctionName=name, Environment={"Variables": {"my-var": "1"}}),
+    ):
+        with pytest.raises(ClientError) as e:
+            call()
+        assert e.value.response["Error"]["Code"] == "ValidationException"
+        assert message(e) == ENV_NAME_TEXT
+    # Reserved keys: an IPVE listing them in request order.
+    with pytest.raises(lam.exceptions.InvalidParameterValueException) as e:
+        lam.update_function_configuration(
+            FunctionName=name,
+            Environment={"Variables": {"AWS_SECRET_ACCESS_KEY": "s", "MINE": "m", "AWS_ACCESS_KEY_ID": "k"}},
+        )
+    assert message(e) == (
+        "Lambda was unable to configure your environment variables because the environment variables you have "
+        "provided contains reserved keys that are currently not supported for modification. Reserved keys used in "
+        "this request: AWS_SECRET_ACCESS_KEY, AWS_ACCESS_KEY_ID"
+    )
+    assert "Environment" not in lam.get_function_configuration(FunctionName=name)
+    # A valid name next to them goes through.
+    out = lam.update_function_configuration(FunctionName=name, Environment={"Variables": {"AB": "1"}})
+    assert out["Environment"] == {"Variables": {"AB": "1"}}
+
+
+def test_nested_members_are_validated(raw_lam):
+    with pytest.raises(ClientError) as e:
+        create_function(
+            raw_lam,
+            unique(),
+            DeadLetterConfig={"TargetArn": "queue"},
+            LoggingConfig={"LogGroup": "bad group"},
+        )
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+    assert message(e) == (
+        "2 validation errors detected: Value 'queue' at 'deadLetterConfig.targetArn' failed to satisfy constraint: "
+        r"Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|(); "
+        "Value 'bad group' at 'loggingConfig.logGroup' failed to satisfy constraint: Member must satisfy regular "
+        r"expression pattern: [\.\-_/#A-Za-z0-9]+"
+    )
+    with pytest.raises(ClientError) as e:
+        raw_lam.list_functions(MasterRegion="mars")
+    assert message(e).endswith(r"at 'masterRegion' failed to satisfy constraint: Member must satisfy regular expression pattern: ALL|[a-z]{2}(-gov)?-[a-z]+-\d{1}")
+
+
+def test_publish_version_only_publishes_real_changes(lam):
+    name = unique()
+    code = make_zip()
+    create_function(lam, name, Code={"ZipFile": code})
+    v1 = lam.publish_version(FunctionName=name)
+    # Same zip, same timeout: updates with new RevisionIds, but nothing a version holds changed.
+    lam.update_function_code(FunctionName=name, ZipFile=code)
+    lam.update_function_configuration(FunctionName=name, Timeout=3)
+    again = lam.publish_version(FunctionName=name)
+    assert again["ResponseMetadata"]["HTTPStatusCode"] == 201
+    assert (again["Version"], again["RevisionId"]) == ("1", v1["RevisionId"])
+    lam.update_function_configuration(FunctionName=name, Timeout=4)
+    assert lam.publish_version(FunctionName=name)["Version"] == "2"
+    versions = lam.list_versions_by_function(FunctionName=name)["Versions"]
+    assert [v["Version"] for v in versions] == ["$LATEST", "1", "2"]
