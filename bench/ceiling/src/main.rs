@@ -34,5 +34,11 @@ async fn main() {
         .route("/_lambdalite/health", get(|| async { json(StatusCode::OK, r#"{"status":"ok"}"#) }));
     let listener = tokio::net::TcpListener::bind(&addr).await.expect("bind");
     println!("ceiling listening on http://{}", listener.local_addr().expect("addr"));
-    axum::serve(listener, app).await.expect("serve");
+    // Exits on Ctrl-C so profilers (valgrind) see a normal exit and write their output.
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .expect("serve");
 }
