@@ -856,31 +856,37 @@ async fn layers_are_isolated_by_account_and_region_unless_addressed_by_arn() {
         assert_eq!(listed.layer_versions().len(), 1);
     }
 
-    // A layer ARN of another account addresses that account's layer version policy.
-    let out = other_account
+    // Only the owner changes a layer version's policy: another account naming it by ARN is refused, and the
+    // policy is untouched.
+    let (status, code, message, _) = fails!(other_account
         .add_layer_version_permission()
         .layer_name(&layer_arn)
         .version_number(1)
         .statement_id("via-arn")
         .action("lambda:GetLayerVersion")
         .principal("222222222222")
-        .send()
-        .await
-        .unwrap();
-    assert!(out.statement().unwrap().contains(&format!(r#""Resource":"{layer_arn}:1""#)));
-    let policy = owner.get_layer_version_policy().layer_name(&name).version_number(1).send().await.unwrap();
-    assert_eq!(policy.revision_id(), out.revision_id());
-    let (_, _, message, _) =
-        fails!(other_account.get_layer_version_policy().layer_name(&name).version_number(1).send());
-    assert_eq!(message, format!("Layer version arn:aws:lambda:us-east-1:222222222222:layer:{name}:1 does not exist."));
-    other_account
+        .send());
+    assert_eq!((status, code.as_str()), (403, "AccessDeniedException"));
+    assert_eq!(
+        message,
+        format!("User: arn:aws:iam::222222222222:root is not authorized to perform: lambda:AddLayerVersionPermission on resource: {layer_arn}:1")
+    );
+    let (status, _, message, _) = fails!(owner.get_layer_version_policy().layer_name(&name).version_number(1).send());
+    assert_eq!((status, message.as_str()), (404, "No policy is associated with the given resource."));
+    grant(&owner, &name, 1, "owner-grant").await;
+    let (status, code, _, _) = fails!(other_account
         .remove_layer_version_permission()
         .layer_name(&layer_arn)
         .version_number(1)
-        .statement_id("via-arn")
-        .send()
-        .await
-        .unwrap();
+        .statement_id("owner-grant")
+        .send());
+    assert_eq!((status, code.as_str()), (403, "AccessDeniedException"));
+    // Reading it by ARN follows the ARN; by bare name it is the caller's own (missing) layer.
+    let by_arn = other_account.get_layer_version_policy().layer_name(&layer_arn).version_number(1).send().await;
+    assert!(by_arn.unwrap().policy().unwrap().contains(r#""Sid":"owner-grant""#));
+    let (_, _, message, _) =
+        fails!(other_account.get_layer_version_policy().layer_name(&name).version_number(1).send());
+    assert_eq!(message, format!("Layer version arn:aws:lambda:us-east-1:222222222222:layer:{name}:1 does not exist."));
 
     // Publishing or deleting in another account's namespace is refused.
     let (status, code, message, _) =

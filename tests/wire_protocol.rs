@@ -176,6 +176,15 @@ async fn malformed_json_and_wrong_member_types() {
     // A JSON array is not an object.
     let r = send(&app, Method::POST, "/2015-03-31/functions/f/aliases", "[]").await;
     assert_eq!(r.header("x-amzn-errortype"), Some("InvalidRequestContentException"));
+    // Not even one whose items would fill the struct's fields in order.
+    let r = send(&app, Method::POST, "/2015-03-31/functions/f/policy", r#"["s","lambda:InvokeFunction","*"]"#).await;
+    r.assert_error(
+        400,
+        "InvalidRequestContentException",
+        r#"{"Type":"User","message":"Could not parse request body into json: the request body must be a JSON object"}"#,
+    );
+    let r = send(&app, Method::GET, "/2015-03-31/functions/f/policy", "").await;
+    assert_eq!(r.status.as_u16(), 404);
     // Unknown members are ignored.
     let r = send(&app, Method::PUT, "/2015-03-31/functions/f/configuration", r#"{"Timeout":10,"Bogus":[1]}"#).await;
     assert_eq!(r.status, StatusCode::OK);

@@ -29,6 +29,12 @@ where
             req.extensions().get::<MatchedPath>().map(|p| operation_name(req.method(), p.as_str())).unwrap_or("this");
         let bytes = Bytes::from_request(req, state).await.map_err(|e| body_rejection(e, op))?;
         let slice: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes };
+        // serde would read a JSON array as a struct's fields in order; Lambda's bodies are objects only.
+        if slice.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+            return Err(Error::InvalidRequestContentException(
+                "Could not parse request body into json: the request body must be a JSON object".into(),
+            ));
+        }
         serde_json::from_slice(slice)
             .map(AwsJson)
             .map_err(|e| Error::InvalidRequestContentException(format!("Could not parse request body into json: {e}")))

@@ -60,7 +60,12 @@ async fn publish_layer_version(
     AwsJson(input): AwsJson<PublishLayerVersionInput>,
 ) -> Result<JsonResponse<GetLayerVersionOutput>, Error> {
     let base = code_base(&headers);
-    let out = app.store.write(|s| layers::publish_layer_version(s, &caller, &layer_name, input, &base)).await?;
+    // Validation, base64 decoding and hashing need no state; off the runtime threads and outside the lock.
+    let prepared =
+        tokio::task::spawn_blocking(move || layers::prepare_publish_layer_version(&caller, &layer_name, input))
+            .await
+            .map_err(|e| Error::ServiceException(format!("layer content preparation failed: {e}")))??;
+    let out = app.store.write(|s| layers::apply_publish_layer_version(s, prepared, &base)).await;
     Ok(JsonResponse(StatusCode::CREATED, out))
 }
 

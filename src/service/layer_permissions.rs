@@ -123,6 +123,9 @@ pub fn prepare_add_layer_version_permission(
     }
     // The Resource is the version's ARN; a version below 1 never exists, so that statement is never stored.
     let resource = version_arn_text(&scope, &name, n);
+    // Only the layer's owner may change its policy: an ARN of another account or region is refused, as
+    // PublishLayerVersion and DeleteLayerVersion refuse it.
+    super::layers::deny_foreign(caller, &scope, "AddLayerVersionPermission", &resource)?;
     let statement = Statement::allow(sid, layer_principal(&scope, &principal), action, resource, condition);
     Ok(AddLayerVersionPermissionRequest {
         target: LayerVersionTarget { scope, name, version: n },
@@ -195,6 +198,8 @@ pub fn prepare_remove_layer_version_permission(
     v.string("statementId", &statement_id, 1, 100, Some(&patterns::STATEMENT_ID));
     v.finish()?;
     let (scope, name, version) = target.expect("validated");
+    let resource = version_arn_text(&scope, &name, version);
+    super::layers::deny_foreign(caller, &scope, "RemoveLayerVersionPermission", &resource)?;
     Ok(RemoveLayerVersionPermissionRequest {
         target: LayerVersionTarget { scope, name, version },
         statement_id,

@@ -174,14 +174,25 @@ fn find_version<'a>(state: &'a State, scope: &Scope, name: &str, version: u64) -
     state.namespace(scope)?.layers.get(name)?.versions.get(&version)
 }
 
-/// PublishLayerVersion (SPEC §12). The first publish creates the layer; numbers are never reused.
-pub fn publish_layer_version(
-    state: &mut State,
+/// A PublishLayerVersion request that passed validation, with its zip decoded and hashed.
+#[derive(Debug)]
+pub struct PreparedLayerVersion {
+    scope: Scope,
+    name: String,
+    content: Code,
+    description: Option<String>,
+    compatible_runtimes: Option<Vec<String>>,
+    compatible_architectures: Option<Vec<String>>,
+    license_info: Option<String>,
+}
+
+/// PublishLayerVersion's validation and content (SPEC §12), which need no state: handlers run it before taking the
+/// lock, because decoding and hashing a large zip is the slowest step of the request.
+pub fn prepare_publish_layer_version(
     caller: &Scope,
     layer_name: &str,
     input: PublishLayerVersionInput,
-    code_base: &str,
-) -> Result<GetLayerVersionOutput, Error> {
+) -> Result<PreparedLayerVersion, Error> {
     // Model member order: LayerName, Description, Content, CompatibleRuntimes, LicenseInfo, CompatibleArchitectures.
     let mut v = Violations::new();
     check_layer_name(&mut v, layer_name);
@@ -200,22 +211,51 @@ pub fn publish_layer_version(
     let (scope, name) = parse_layer_name(caller, layer_name);
     deny_foreign(caller, &scope, "PublishLayerVersion", &scope.layer_arn(&name))?;
     let content = layer_content(input.content.as_ref().expect("validated"))?;
+    Ok(PreparedLayerVersion {
+        scope,
+        name,
+        content,
+        description: input.description,
+        compatible_runtimes: input.compatible_runtimes,
+        compatible_architectures: input.compatible_architectures,
+        license_info: input.license_info,
+    })
+}
 
+/// PublishLayerVersion's write (SPEC §12): the next version number, never one used before.
+pub fn apply_publish_layer_version(
+    state: &mut State,
+    prepared: PreparedLayerVersion,
+    code_base: &str,
+) -> GetLayerVersionOutput {
+    let PreparedLayerVersion { scope, name, content, .. } = prepared;
     let layer = state.namespace_mut(&scope).layers.entry(name.clone()).or_insert_with(|| Layer::new(name.clone()));
     let number = layer.take_version_number();
     let lv = LayerVersion {
         version: number,
-        description: input.description.unwrap_or_default(),
+        description: prepared.description.unwrap_or_default(),
         created_date: timestamp_now(),
         content,
-        compatible_runtimes: input.compatible_runtimes,
-        compatible_architectures: input.compatible_architectures,
-        license_info: input.license_info,
+        compatible_runtimes: prepared.compatible_runtimes,
+        compatible_architectures: prepared.compatible_architectures,
+        license_info: prepared.license_info,
         policy: None,
     };
     let out = render(&scope, &name, &lv, code_base);
     layer.versions.insert(number, lv);
-    Ok(out)
+    out
+}
+
+/// PublishLayerVersion (SPEC §12) in one call, for callers that already hold the state.
+pub fn publish_layer_version(
+    state: &mut State,
+    caller: &Scope,
+    layer_name: &str,
+    input: PublishLayerVersionInput,
+    code_base: &str,
+) -> Result<GetLayerVersionOutput, Error> {
+    let prepared = prepare_publish_layer_version(caller, layer_name, input)?;
+    Ok(apply_publish_layer_version(state, prepared, code_base))
 }
 
 /// GetLayerVersion (SPEC §12).

@@ -303,10 +303,14 @@ def test_isolation_between_accounts_and_regions(server):
             c.get_layer_version(LayerName=name, VersionNumber=1)
         assert c.get_layer_version_by_arn(Arn=layer_arn + ":1")["LayerArn"] == layer_arn
         assert c.get_layer_version(LayerName=layer_arn, VersionNumber=1)["Version"] == 1
-    r = stranger.add_layer_version_permission(
-        LayerName=layer_arn, VersionNumber=1, StatementId="x", Action="lambda:GetLayerVersion", Principal="*"
-    )
-    assert owner.get_layer_version_policy(LayerName=name, VersionNumber=1)["RevisionId"] == r["RevisionId"]
+    # Only the owner changes the layer version's policy.
+    with pytest.raises(ClientError) as e:
+        stranger.add_layer_version_permission(
+            LayerName=layer_arn, VersionNumber=1, StatementId="x", Action="lambda:GetLayerVersion", Principal="*"
+        )
+    assert error_of(e)[:2] == (403, "AccessDeniedException")
+    with pytest.raises(owner.exceptions.ResourceNotFoundException):
+        owner.get_layer_version_policy(LayerName=name, VersionNumber=1)
     with pytest.raises(ClientError) as e:
         stranger.delete_layer_version(LayerName=layer_arn, VersionNumber=1)
     assert error_of(e)[:2] == (403, "AccessDeniedException")
