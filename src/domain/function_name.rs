@@ -39,6 +39,7 @@ pub struct FunctionRef {
 ///
 /// CreateFunction's over-long bare name is not a ValidationException on AWS: see [`create_name_error`].
 pub fn check_function_name(v: &mut Violations, value: &str, rule: NameRule) -> Option<FunctionRef> {
+    let ns = matches!(rule, NameRule::Namespaced(_));
     let (pattern, parts) = match rule {
         NameRule::Namespaced(_) => (&patterns::FUNCTION_NAME_NS, &*NS_PARTS),
         NameRule::Create | NameRule::Plain(_) => (&patterns::FUNCTION_NAME_PLAIN, &*PLAIN_PARTS),
@@ -48,12 +49,18 @@ pub fn check_function_name(v: &mut Violations, value: &str, rule: NameRule) -> O
         v.min_len("functionName", value, 1);
         return None;
     }
-    let parsed = parts.captures(value).map(|c| FunctionRef {
-        name: c["name"].to_owned(),
-        region: c.name("region").map(|m| m.as_str().to_owned()),
-        account: c.name("account").map(|m| m.as_str().to_owned()),
-        derived_qualifier: c.name("qualifier").map(|m| m.as_str().to_owned()),
-    });
+    // Most requests name a function plainly; that form needs no regex (the hot path of every operation).
+    let plain_char = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || (b == b'.' && ns);
+    let parsed = if value.bytes().all(plain_char) {
+        Some(FunctionRef { name: value.to_owned(), region: None, account: None, derived_qualifier: None })
+    } else {
+        parts.captures(value).map(|c| FunctionRef {
+            name: c["name"].to_owned(),
+            region: c.name("region").map(|m| m.as_str().to_owned()),
+            account: c.name("account").map(|m| m.as_str().to_owned()),
+            derived_qualifier: c.name("qualifier").map(|m| m.as_str().to_owned()),
+        })
+    };
     match rule {
         NameRule::Create => {
             // An ARN or partial ARN may be 140 long; the length error comes first and both are reported.
