@@ -16,6 +16,7 @@ import random
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 
@@ -165,25 +166,54 @@ class Engine:
         return run([compose_binary(), *args], check=check, timeout=timeout, env=dict(self.env, **(env or {})), **kw)
 
     def load_standin(self):
-        """Imports the stand-in image (see the module doc); the debootstrapped rootfs is cached between runs."""
+        """Imports the stand-in image (see the module doc); the debootstrapped rootfs is cached between runs.
+
+        The import is streamed: the cached rootfs archive up to its end-of-archive blocks, then an archive of the
+        toolchain and registry, so no 1 GB temporary copy is written (and later deleted) on a small CI disk.
+        """
         rootfs_tar = standin_rootfs()
+        with tarfile.open(rootfs_tar) as tf:
+            for _ in tf:
+                pass
+            rootfs_end = tf.offset
         sysroot = run(["rustc", "--print", "sysroot"]).stdout.strip()
         cargo_home = os.environ.get("CARGO_HOME", os.path.expanduser("~/.cargo"))
-        tar = os.path.join(self.dir, "standin.tar")
-        shutil.copyfile(rootfs_tar, tar)
-        run(["tar", "-rf", tar, "-C", sysroot, "--transform", "s,^,usr/local/rust/,",
-             "--exclude=lib/rustlib/src", "--exclude=lib/rustlib/rustc-src", "bin/cargo", "bin/rustc", "lib"])
-        run(["tar", "-rf", tar, "-C", cargo_home, "--transform", "s,^,usr/local/cargo/,",
-             "registry/index", "registry/cache"])
         log("importing the stand-in build/client image")
-        self.docker(
-            "import",
-            "--change", "ENV PATH=/usr/local/rust/bin:/usr/local/cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-            "--change", "ENV CARGO_HOME=/usr/local/cargo",
-            # The build container has no network; crates come from the host's registry cache.
-            "--change", "ENV CARGO_NET_OFFLINE=true",
-            tar, STANDIN_IMAGE)
-        os.unlink(tar)
+        importer = subprocess.Popen(
+            [DOCKER, "import",
+             "--change", "ENV PATH=/usr/local/rust/bin:/usr/local/cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+             "--change", "ENV CARGO_HOME=/usr/local/cargo",
+             # The build container has no network; crates come from the host's registry cache.
+             "--change", "ENV CARGO_NET_OFFLINE=true",
+             "-", STANDIN_IMAGE],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.env)
+        extras = subprocess.Popen(
+            # One archive, so one end-of-archive marker. Transforms apply to every member and are anchored on
+            # the three top-level names; `S` leaves symlink targets (relative, inside lib/) alone.
+            ["tar", "-c", "--exclude=lib/rustlib/src", "--exclude=lib/rustlib/rustc-src",
+             "--transform", "s,^bin/,usr/local/rust/bin/,S",
+             "--transform", r"s,^lib\(/\|$\),usr/local/rust/lib\1,S",
+             "--transform", r"s,^registry\(/\|$\),usr/local/cargo/registry\1,S",
+             "-C", sysroot, "bin/cargo", "bin/rustc", "lib",
+             "-C", cargo_home, "registry/index", "registry/cache"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            with open(rootfs_tar, "rb") as f:
+                remaining = rootfs_end
+                while remaining:
+                    chunk = f.read(min(remaining, 1 << 20))
+                    importer.stdin.write(chunk)
+                    remaining -= len(chunk)
+            shutil.copyfileobj(extras.stdout, importer.stdin, 1 << 20)
+        finally:
+            importer.stdin.close()
+        tar_err = extras.stderr.read()
+        # Both print a line or two at most, so reading them in turn cannot deadlock.
+        err = importer.stderr.read()
+        importer.stdout.read()
+        importer.wait(timeout=600)
+        if extras.wait() != 0 or importer.returncode != 0:
+            raise RuntimeError(f"stand-in import failed: tar: {tar_err!r} docker import: {err!r}")
 
 
 def standin_rootfs():
