@@ -6,6 +6,19 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
+def pytest_configure(config):
+    import engine  # noqa: PLC0415 (importable only once sys.path has this folder)
+
+    capman = config.pluginmanager.getplugin("capturemanager")
+
+    def emit(text):
+        with capman.global_and_fixture_disabled():
+            sys.stderr.write(text)
+            sys.stderr.flush()
+
+    engine.emit = emit
+
+
 def pytest_terminal_summary(terminalreporter):
     import test_container  # noqa: PLC0415 (the module holding the reasons)
 

@@ -36,10 +36,18 @@ class Unavailable(Exception):
     """No engine can be had on this machine (a reason and what to do about it)."""
 
 
+def _write_stderr(text):
+    sys.stderr.write(text)
+    sys.stderr.flush()
+
+
+# Replaced by conftest.py with a writer that gets past pytest's output capture.
+emit = _write_stderr
+
+
 def log(msg):
-    # Setup takes minutes; say what is happening even under pytest's output capture.
-    sys.__stderr__.write(f"[container-test] {msg}\n")
-    sys.__stderr__.flush()
+    # Setup takes minutes; say what is happening as it happens, not after the run.
+    emit(f"[container-test] {msg}\n")
 
 
 def run(cmd, check=True, timeout=600, **kw):
