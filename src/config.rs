@@ -1,10 +1,53 @@
 //! Command-line and environment configuration.
 //!
 //! Every flag can also be set from an environment variable so that a docker-compose file only needs `environment:`.
+//! [`Cli`] is what the binary parses: the server's [`Config`] when no subcommand is given (so plain `lambdalite`
+//! serves exactly as before), or one client [`Command`] aimed at a running server.
 
 use std::time::Duration;
 
-use clap::{Parser, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// The binary's command line: serve (no subcommand) or act as a client of a running server.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "lambdalite", version, about, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Client subcommands for the admin endpoints of a running server.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Probe `GET /_lambdalite/health`; exit 0 when healthy, 1 otherwise (what a container HEALTHCHECK runs).
+    Health(ClientArgs),
+}
+
+/// Where a client subcommand finds the server.
+#[derive(Debug, Clone, Args)]
+pub struct ClientArgs {
+    /// Base URL of the server (http only). Default: http://127.0.0.1:PORT, PORT from LAMBDALITE_PORT or 4566.
+    #[arg(long = "endpoint-url", env = "LAMBDALITE_ENDPOINT_URL")]
+    pub endpoint_url: Option<String>,
+
+    /// Give up after this many milliseconds (connect, send and read together).
+    #[arg(long = "timeout-ms", default_value_t = 2000)]
+    pub timeout_ms: u64,
+}
+
+impl ClientArgs {
+    /// The endpoint to talk to; `port` is the server's configured port, so a container that moves the server with
+    /// LAMBDALITE_PORT keeps a working HEALTHCHECK without repeating the port.
+    pub fn endpoint(&self, port: u16) -> String {
+        match &self.endpoint_url {
+            Some(url) => url.clone(),
+            None => format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
 
 /// A small, fast, AWS-exact local emulator of the AWS Lambda permission APIs.
 #[derive(Debug, Clone, Parser)]
