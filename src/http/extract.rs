@@ -115,6 +115,24 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
+impl Caller {
+    /// The caller's IAM principal: the root of its account, in its region's partition (SPEC §3.1: a signing key
+    /// names an account, not a user or role).
+    pub fn principal_arn(&self) -> String {
+        self.0.account_root_arn(&self.0.account)
+    }
+}
+
+/// Middleware: serves the request with the configuration visible to policy enforcement, which needs the
+/// `--organization` membership of callers (see `service::enforce`).
+pub async fn with_enforcement_config(
+    axum::extract::State(app): axum::extract::State<AppState>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    crate::service::enforce::with_config(app.config.clone(), next.run(request)).await
+}
+
 /// `(access key id, region)` from `AWS4-HMAC-SHA256 Credential=AKID/20250101/us-west-2/lambda/aws4_request, ...`.
 pub fn parse_credential_scope(header: &str) -> Option<(&str, &str)> {
     let rest = header.strip_prefix("AWS4-HMAC-SHA256")?;
