@@ -115,14 +115,6 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-impl Caller {
-    /// The caller's IAM principal: the root of its account, in its region's partition (SPEC §3.1: a signing key
-    /// names an account, not a user or role).
-    pub fn principal_arn(&self) -> String {
-        self.0.account_root_arn(&self.0.account)
-    }
-}
-
 /// Middleware: serves the request with the configuration visible to policy enforcement, which needs the
 /// `--organization` membership of callers (see `service::enforce`).
 pub async fn with_enforcement_config(
