@@ -75,6 +75,13 @@ pub struct Config {
     #[arg(long = "settle-delay-ms", env = "LAMBDALITE_SETTLE_DELAY_MS", default_value_t = 0)]
     pub settle_delay_ms: u64,
 
+    /// An AWS Organization and its member accounts, `o-xxxxxxxxxx=ACCOUNT,ACCOUNT,...`; repeatable. A caller in one
+    /// of these accounts has that `aws:PrincipalOrgID` when resource policies are evaluated. In the environment,
+    /// separate organizations with `;`.
+    #[arg(long = "organization", env = "LAMBDALITE_ORGANIZATIONS", value_delimiter = ';',
+          value_parser = crate::domain::evaluate::Organization::parse)]
+    pub organizations: Vec<crate::domain::evaluate::Organization>,
+
     /// Log line format.
     #[arg(long = "log-format", env = "LAMBDALITE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -110,6 +117,7 @@ impl Default for Config {
             region: "us-east-1".into(),
             account_id: "000000000000".into(),
             settle_delay_ms: 0,
+            organizations: Vec::new(),
             log_format: LogFormat::Text,
         }
     }

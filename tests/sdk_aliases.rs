@@ -342,13 +342,33 @@ async fn list_aliases_filters_and_pages() {
 }
 
 #[tokio::test]
-async fn alias_reads_follow_an_arn_into_another_account_but_writes_are_denied() {
+async fn alias_reads_follow_an_arn_into_another_account_when_granted_but_writes_are_denied() {
     let server = common::start().await;
     let owner = server.client_as("111111111111", "us-east-1");
     let other = server.client_as("222222222222", "us-east-1");
     common::create_function(&owner, "shared").await;
     owner.create_alias().function_name("shared").name("live").function_version("$LATEST").send().await.unwrap();
     let partial = "111111111111:function:shared";
+    // Reading needs a grant of the read action in the function's policy.
+    let err = other.get_alias().function_name(partial).name("live").send().await.unwrap_err().into_service_error();
+    assert_eq!(err.code(), Some("AccessDeniedException"));
+    assert_eq!(
+        err.message(),
+        Some("User: arn:aws:iam::222222222222:root is not authorized to perform: lambda:GetAlias on resource: arn:aws:lambda:us-east-1:111111111111:function:shared because no resource-based policy allows the lambda:GetAlias action")
+    );
+    let err = other.list_aliases().function_name(partial).send().await.unwrap_err().into_service_error();
+    assert_eq!(err.code(), Some("AccessDeniedException"));
+    for (sid, action) in [("get", "lambda:GetAlias"), ("list", "lambda:ListAliases")] {
+        owner
+            .add_permission()
+            .function_name("shared")
+            .statement_id(sid)
+            .action(action)
+            .principal("222222222222")
+            .send()
+            .await
+            .unwrap();
+    }
     let got = other.get_alias().function_name(partial).name("live").send().await.unwrap();
     assert_eq!(got.alias_arn(), Some("arn:aws:lambda:us-east-1:111111111111:function:shared:live"));
     assert_eq!(other.list_aliases().function_name(partial).send().await.unwrap().aliases().len(), 1);

@@ -835,6 +835,13 @@ async fn layers_are_isolated_by_account_and_region_unless_addressed_by_arn() {
     publish(&owner, &name).await;
     let layer_arn = format!("arn:aws:lambda:us-east-1:111111111111:layer:{name}");
 
+    // The other account must be granted the read; the owner's account reads its own layer from any region.
+    for denied in [
+        fails!(other_account.get_layer_version_by_arn().arn(format!("{layer_arn}:1")).send()).0,
+        fails!(other_account.get_layer_version().layer_name(&layer_arn).version_number(1).send()).0,
+    ] {
+        assert_eq!(denied, 403);
+    }
     for client in [&other_account, &other_region] {
         assert!(client
             .list_layers()
@@ -847,11 +854,6 @@ async fn layers_are_isolated_by_account_and_region_unless_addressed_by_arn() {
         assert!(client.list_layer_versions().layer_name(&name).send().await.unwrap().layer_versions().is_empty());
         let (status, _, _, _) = fails!(client.get_layer_version().layer_name(&name).version_number(1).send());
         assert_eq!(status, 404);
-        // Addressed by ARN, the owner's layer is reachable.
-        let got = client.get_layer_version_by_arn().arn(format!("{layer_arn}:1")).send().await.unwrap();
-        assert_eq!(got.layer_arn(), Some(layer_arn.as_str()));
-        let got = client.get_layer_version().layer_name(&layer_arn).version_number(1).send().await.unwrap();
-        assert_eq!(got.version(), 1);
         let listed = client.list_layer_versions().layer_name(&layer_arn).send().await.unwrap();
         assert_eq!(listed.layer_versions().len(), 1);
     }
@@ -874,6 +876,13 @@ async fn layers_are_isolated_by_account_and_region_unless_addressed_by_arn() {
     let (status, _, message, _) = fails!(owner.get_layer_version_policy().layer_name(&name).version_number(1).send());
     assert_eq!((status, message.as_str()), (404, "No policy is associated with the given resource."));
     grant(&owner, &name, 1, "owner-grant").await;
+    // Shared with `*`, the version is readable by ARN from the other account and from the owner's other region.
+    for client in [&other_account, &other_region] {
+        let got = client.get_layer_version_by_arn().arn(format!("{layer_arn}:1")).send().await.unwrap();
+        assert_eq!(got.layer_arn(), Some(layer_arn.as_str()));
+        let got = client.get_layer_version().layer_name(&layer_arn).version_number(1).send().await.unwrap();
+        assert_eq!(got.version(), 1);
+    }
     let (status, code, _, _) = fails!(other_account
         .remove_layer_version_permission()
         .layer_name(&layer_arn)
@@ -1040,9 +1049,20 @@ async fn create_function_resolves_real_layers() {
     let (status, _, _, _) = fails!(client.get_function().function_name("twice").send());
     assert_eq!(status, 404);
 
-    // A layer of another account, addressed by ARN, resolves too.
+    // A layer of another account, addressed by ARN, resolves once that account shares it.
     let other = server.client_as("444444444444", "us-east-1");
     let foreign = publish(&other, "foreign").await;
+    let (status, code, message, _) =
+        fails!(create_with_layers(&client, "with-foreign", vec![foreign.layer_version_arn().unwrap().to_owned()]));
+    assert_eq!((status, code.as_str()), (403, "AccessDeniedException"));
+    assert_eq!(
+        message,
+        format!(
+            "User: arn:aws:iam::123456789012:root is not authorized to perform: lambda:GetLayerVersion on resource: {} because no resource-based policy allows the lambda:GetLayerVersion action",
+            foreign.layer_version_arn().unwrap()
+        )
+    );
+    grant(&other, "foreign", 1, "everyone").await;
     let f = create_with_layers(&client, "with-foreign", vec![foreign.layer_version_arn().unwrap().to_owned()])
         .await
         .unwrap();

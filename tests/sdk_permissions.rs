@@ -738,7 +738,8 @@ async fn other_region_is_404_and_other_account_is_403() {
     assert_eq!(err(client.get_policy().function_name(&west).send().await), unreachable);
     assert_eq!(err(client.remove_permission().function_name(&west).statement_id("a").send().await), unreachable);
 
-    // Another account's function: the writes are denied (inferred text), the policy read follows the ARN.
+    // Another account's function: the writes are denied (inferred text); the policy read follows the ARN, and the
+    // policy itself must allow lambda:GetPolicy to the reader.
     grant(&client, &name, "a").send().await.unwrap();
     let other = server.client_as("999999999999", REGION);
     let target = arn(&name);
@@ -758,8 +759,17 @@ async fn other_region_is_404_and_other_account_is_403() {
             format!("User: arn:aws:iam::999999999999:root is not authorized to perform: lambda:RemovePermission on resource: {target}")
         )
     );
+    assert_eq!(
+        err(other.get_policy().function_name(&target).send().await),
+        fail(
+            403,
+            "AccessDeniedException",
+            format!("User: arn:aws:iam::999999999999:root is not authorized to perform: lambda:GetPolicy on resource: {target} because no resource-based policy allows the lambda:GetPolicy action")
+        )
+    );
+    grant(&client, &name, "reader").action("lambda:GetPolicy").principal("999999999999").send().await.unwrap();
     let (doc, _, _) = policy_doc(&other, &target, None).await;
-    assert_eq!(sids(&doc), ["a"]);
+    assert_eq!(sids(&doc), ["a", "reader"]);
     // By plain name, the other account has no such function.
     assert_eq!(err(other.get_policy().function_name(&name).send().await).status, 404);
 }

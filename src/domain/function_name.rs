@@ -105,7 +105,8 @@ pub fn check_qualifier(v: &mut Violations, qualifier: Option<&str>) {
 /// How a FunctionName's ARN region and account relate to the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CrossAccount {
-    /// Reads that look the function up in the named account's store (LocalStack's behaviour).
+    /// Reads that look the function up in the named account's store; the service then lets the function's
+    /// resource-based policy decide whether this caller may read it (`service::enforce`).
     Follow,
     /// Everything else: a different account is a 403 naming `operation`.
     Deny(&'static str),

@@ -3,6 +3,7 @@
 //! awaiting.
 
 pub mod arn;
+pub mod evaluate;
 pub mod function;
 pub mod function_name;
 pub mod layer;

@@ -44,7 +44,7 @@ async fn list_layers_or_find(
 ) -> Result<Response, Error> {
     if q.find.as_deref() == Some("LayerVersion") {
         let base = code_base(&headers);
-        let out = app.store.read(|s| layers::get_layer_version_by_arn(s, q.arn.as_deref(), &base)).await?;
+        let out = app.store.read(|s| layers::get_layer_version_by_arn(s, &caller, q.arn.as_deref(), &base)).await?;
         return Ok(JsonResponse(StatusCode::OK, out).into_response());
     }
     let out = app.store.read(|s| layers::list_layers(s, &caller, &q)).await?;

@@ -5,9 +5,11 @@ pub mod admin;
 pub mod aliases;
 pub mod extract;
 pub mod functions;
+pub mod invoke;
 pub mod layer_policy;
 pub mod layers;
 pub mod policy;
+pub mod simulate;
 
 use std::time::Instant;
 
@@ -44,6 +46,7 @@ const OPERATIONS: &[(Method, &str, &str)] = &[
     (Method::POST, "/2015-03-31/functions/{function_name}/policy", "AddPermission"),
     (Method::GET, "/2015-03-31/functions/{function_name}/policy", "GetPolicy"),
     (Method::DELETE, "/2015-03-31/functions/{function_name}/policy/{statement_id}", "RemovePermission"),
+    (Method::POST, "/2015-03-31/functions/{function_name}/invocations", "Invoke"),
     (Method::GET, "/2018-10-31/layers", "ListLayers"),
     (Method::POST, "/2018-10-31/layers/{layer_name}/versions", "PublishLayerVersion"),
     (Method::GET, "/2018-10-31/layers/{layer_name}/versions", "ListLayerVersions"),
@@ -72,9 +75,12 @@ pub fn router(state: AppState) -> Router {
         .merge(layers::router())
         .merge(layer_policy::router())
         .merge(admin::router())
+        .merge(invoke::router())
+        .merge(simulate::router())
         .fallback(unknown_operation)
         .method_not_allowed_fallback(unknown_operation)
         .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(state.clone(), extract::with_enforcement_config))
         .layer(middleware::from_fn(log_request))
         .layer(CatchPanicLayer::custom(|_| Error::ServiceException("a handler panicked".into()).into_response()))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))

@@ -34,7 +34,7 @@ pub fn check_alias_name(v: &mut Violations, name: &str) {
 }
 
 /// The function an alias operation addresses, from a FunctionName already validated: its scope (reads follow an
-/// ARN into another account, writes are denied) and name. A derived qualifier plays no part in alias operations.
+/// ARN into another account, where the function's policy must allow them; writes are denied) and name. A derived qualifier plays no part in alias operations.
 fn resolve(caller: &Scope, parsed: Option<FunctionRef>, op: &'static str) -> Result<Resolved, Error> {
     let parsed = parsed.expect("a validated FunctionName parsed");
     let cross = if op == "GetAlias" || op == "ListAliases" { CrossAccount::Follow } else { CrossAccount::Deny(op) };
@@ -185,6 +185,8 @@ pub fn check_routing(
 /// GetAlias (SPEC §11.2).
 pub fn get_alias(state: &State, caller: &Scope, function_name: &str, name: &str) -> Result<AliasConfiguration, Error> {
     let r = resolve_with_alias(caller, function_name, name, "GetAlias", |_| {})?;
+    // The FunctionName member addresses the function, so its own policy decides [inferred].
+    super::enforce::authorize_function(state, caller, &r, "lambda:GetAlias")?;
     let f = functions::function(state, &r)?;
     let alias =
         f.aliases.get(name).ok_or_else(|| Error::not_found(format!("Cannot find alias arn: {}:{name}", r.arn())))?;
@@ -273,6 +275,7 @@ pub fn list_aliases(
     let size = crate::service::page_size(&mut v, q.max_items.as_deref(), 10_000, 10_000);
     v.finish()?;
     let r = resolve(caller, parsed, "ListAliases")?;
+    super::enforce::authorize_function(state, caller, &r, "lambda:ListAliases")?;
     let f = functions::function(state, &r)?;
     let items = f
         .aliases

@@ -597,6 +597,7 @@ pub fn get_function(
     code_base: &str,
 ) -> Result<GetFunctionOutput, Error> {
     let r = resolve(caller, function_name, qualifier, NameRule::Namespaced(170), CrossAccount::Follow)?;
+    super::enforce::authorize_function(state, caller, &r, "lambda:GetFunction")?;
     let (f, cfg, configuration) = get_configuration(state, &r)?;
     let code = match configuration.package_type.as_str() {
         "Image" => FunctionCodeLocation {
@@ -627,6 +628,7 @@ pub fn get_function_configuration(
     qualifier: Option<&str>,
 ) -> Result<FunctionConfiguration, Error> {
     let r = resolve(caller, function_name, qualifier, NameRule::Namespaced(170), CrossAccount::Follow)?;
+    super::enforce::authorize_function(state, caller, &r, "lambda:GetFunctionConfiguration")?;
     Ok(get_configuration(state, &r)?.2)
 }
 
@@ -792,6 +794,7 @@ pub fn list_versions_by_function(
     let parsed = parsed.expect("validated");
     // The derived qualifier of `f:1` is ignored: the operation lists the whole function [inferred].
     let r = Resolved { scope: parsed.scope(caller, CrossAccount::Follow)?, name: parsed.name, qualifier: None };
+    super::enforce::authorize_function(state, caller, &r, "lambda:ListVersionsByFunction")?;
     let f = function(state, &r)?;
     // `$LATEST` (rank 0) first, then versions ascending; only the page is rendered.
     let items = std::iter::once(0).chain(f.versions.keys().copied()).map(|n| (rank_key(n), n)).collect();

@@ -53,8 +53,9 @@ pub fn version_arn_text(scope: &Scope, name: &str, n: i64) -> String {
 
 /// Creating or deleting in another account's (or region's) namespace through a layer ARN is refused.
 ///
-/// Deviation: AWS's text for this case is not recorded; this is the AccessDenied wording of SPEC §4.2. Reads and
-/// the permission operations follow the ARN instead (lambdalite does not enforce policies).
+/// Deviation: AWS's text for this case is not recorded; this is the AccessDenied wording of SPEC §4.2. Reads follow
+/// the ARN instead, and GetLayerVersion/GetLayerVersionByArn then let the version's policy decide
+/// (`service::enforce`).
 pub fn deny_foreign(caller: &Scope, scope: &Scope, operation: &str, resource: &str) -> Result<(), Error> {
     if scope == caller {
         return Ok(());
@@ -275,14 +276,16 @@ pub fn get_layer_version(
         return Err(Error::invalid(VERSION_BELOW_ONE));
     }
     let (scope, name) = parse_layer_name(caller, layer_name);
+    super::enforce::authorize_layer_version(state, caller, &scope, &name, n as u64)?;
     let lv = find_version(state, &scope, &name, n as u64).ok_or_else(|| Error::not_found(RESOURCE_NOT_FOUND))?;
     Ok(render(&scope, &name, lv, code_base))
 }
 
 /// GetLayerVersionByArn (SPEC §12): `GET /2018-10-31/layers?find=LayerVersion&Arn=<arn>`. The ARN's account and
-/// region address the layer, so a layer shared from another account can be read.
+/// region address the layer, so a layer shared from another account can be read when its policy allows the caller.
 pub fn get_layer_version_by_arn(
     state: &State,
+    caller: &Scope,
     arn: Option<&str>,
     code_base: &str,
 ) -> Result<GetLayerVersionOutput, Error> {
@@ -299,6 +302,7 @@ pub fn get_layer_version_by_arn(
     if n < 1 {
         return Err(Error::invalid(VERSION_BELOW_ONE));
     }
+    super::enforce::authorize_layer_version(state, caller, &scope, name, n as u64)?;
     let lv = find_version(state, &scope, name, n as u64).ok_or_else(not_found)?;
     Ok(render(&scope, name, lv, code_base))
 }
@@ -427,11 +431,10 @@ pub fn check_layer_arns(v: &mut Violations, layers: Option<&[String]>) {
 }
 
 /// Resolves a function's `Layers` against the real layer versions (SPEC §10.1): at most 5, each existing, no two
-/// versions of one layer. A layer ARN of another account or region addresses that namespace.
-///
-/// Deviation: AWS also refuses a layer of another account that has not been shared with the caller; lambdalite
-/// does not evaluate layer policies, so any existing version resolves.
-pub fn resolve_function_layers(state: &State, _caller: &Scope, arns: &[String]) -> Result<Vec<LayerRef>, Error> {
+/// versions of one layer. A layer ARN of another account or region addresses that namespace; another account's
+/// version must be shared with the caller (its policy allows `lambda:GetLayerVersion`), or the request is denied
+/// with AWS's AccessDeniedException, before its existence is checked.
+pub fn resolve_function_layers(state: &State, caller: &Scope, arns: &[String]) -> Result<Vec<LayerRef>, Error> {
     if arns.len() > 5 {
         return Err(Error::invalid("Cannot reference more than 5 layers."));
     }
@@ -446,7 +449,9 @@ pub fn resolve_function_layers(state: &State, _caller: &Scope, arns: &[String]) 
                  {other} and {arn} are versions of the same layer."
             )));
         }
-        let lv = version.parse::<u64>().ok().and_then(|n| find_version(state, &scope, name, n)).ok_or_else(missing)?;
+        let n = version.parse::<u64>().map_err(|_| missing())?;
+        super::enforce::authorize_layer_version(state, caller, &scope, name, n)?;
+        let lv = find_version(state, &scope, name, n).ok_or_else(missing)?;
         out.push(LayerRef { arn: arn.clone(), code_size: lv.content.size });
         seen.push((scope, name, arn));
     }

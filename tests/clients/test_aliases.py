@@ -192,13 +192,20 @@ def test_list_filter_and_paginator_with_page_size_one(lam):
     assert message(e) == f"Function not found: {arn('does-not-exist')}"
 
 
-def test_cross_account_reads_follow_and_writes_are_denied(server):
+def test_cross_account_reads_need_a_grant_and_writes_are_denied(server):
     owner = server.client(access_key="333333333333")
     other = server.client(access_key="444444444444")
     name = unique()
     create_function(owner, name)
     owner.create_alias(FunctionName=name, Name="live", FunctionVersion="$LATEST")
     partial = f"333333333333:function:{name}"
+    # Reads follow the ARN only once the function's policy grants them to the reader.
+    with pytest.raises(ClientError) as e:
+        other.get_alias(FunctionName=partial, Name="live")
+    assert e.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    for sid, action in (("get", "lambda:GetAlias"), ("list", "lambda:ListAliases")):
+        owner.add_permission(FunctionName=name, StatementId=sid, Action=action, Principal="444444444444")
     assert other.get_alias(FunctionName=partial, Name="live")["AliasArn"].startswith("arn:aws:lambda:us-east-1:333333333333:")
     assert [a["Name"] for a in other.list_aliases(FunctionName=partial)["Aliases"]] == ["live"]
     with pytest.raises(ClientError) as e:

@@ -301,8 +301,15 @@ def test_isolation_between_accounts_and_regions(server):
         assert name not in [l["LayerName"] for l in c.list_layers()["Layers"]]
         with pytest.raises(c.exceptions.ResourceNotFoundException):
             c.get_layer_version(LayerName=name, VersionNumber=1)
-        assert c.get_layer_version_by_arn(Arn=layer_arn + ":1")["LayerArn"] == layer_arn
-        assert c.get_layer_version(LayerName=layer_arn, VersionNumber=1)["Version"] == 1
+    # By ARN: the owner's account reads it from any region; another account only once it is shared.
+    assert elsewhere.get_layer_version_by_arn(Arn=layer_arn + ":1")["LayerArn"] == layer_arn
+    assert elsewhere.get_layer_version(LayerName=layer_arn, VersionNumber=1)["Version"] == 1
+    with pytest.raises(ClientError) as e:
+        stranger.get_layer_version_by_arn(Arn=layer_arn + ":1")
+    assert error_of(e)[:2] == (403, "AccessDeniedException")
+    with pytest.raises(ClientError) as e:
+        stranger.get_layer_version(LayerName=layer_arn, VersionNumber=1)
+    assert error_of(e)[:2] == (403, "AccessDeniedException")
     # Only the owner changes the layer version's policy.
     with pytest.raises(ClientError) as e:
         stranger.add_layer_version_permission(
