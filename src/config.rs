@@ -78,9 +78,10 @@ pub struct Config {
     /// An AWS Organization and its member accounts, `o-xxxxxxxxxx=ACCOUNT,ACCOUNT,...`; repeatable. A caller in one
     /// of these accounts has that `aws:PrincipalOrgID` when resource policies are evaluated. In the environment,
     /// separate organizations with `;`.
+    /// An empty value means none (so compose files can pass the variable through unset).
     #[arg(long = "organization", env = "LAMBDALITE_ORGANIZATIONS", value_delimiter = ';',
-          value_parser = crate::domain::evaluate::Organization::parse)]
-    pub organizations: Vec<crate::domain::evaluate::Organization>,
+          value_parser = parse_organization_arg)]
+    pub organizations: Vec<String>,
 
     /// Log line format.
     #[arg(long = "log-format", env = "LAMBDALITE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -94,6 +95,14 @@ pub enum LogFormat {
     Json,
 }
 
+/// Checks one `--organization` value; an empty one is kept and ignored.
+fn parse_organization_arg(value: &str) -> Result<String, String> {
+    if value.trim().is_empty() {
+        return Ok(String::new());
+    }
+    crate::domain::evaluate::Organization::parse(value).map(|_| value.to_owned())
+}
+
 fn parse_account_id(value: &str) -> Result<String, String> {
     if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
         Ok(value.to_owned())
@@ -103,6 +112,15 @@ fn parse_account_id(value: &str) -> Result<String, String> {
 }
 
 impl Config {
+    /// The organizations of `--organization`, parsed (each value was checked when the flags were read).
+    pub fn organizations(&self) -> Vec<crate::domain::evaluate::Organization> {
+        self.organizations
+            .iter()
+            .filter(|v| !v.trim().is_empty())
+            .filter_map(|v| crate::domain::evaluate::Organization::parse(v).ok())
+            .collect()
+    }
+
     pub fn settle_delay(&self) -> Duration {
         Duration::from_millis(self.settle_delay_ms)
     }

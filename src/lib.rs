@@ -38,7 +38,9 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(config: Config) -> Self {
-        AppState { store: Store::new(config.settle_delay()), config: Arc::new(config) }
+        let mut state = domain::state::State::new(config.settle_delay());
+        state.organizations = config.organizations();
+        AppState { store: Store::new(state), config: Arc::new(config) }
     }
 }
 

@@ -9,8 +9,6 @@
 //! with sync closures switching to a std or parking_lot lock is a one-line change if profiling ever says so.
 
 use std::sync::Arc;
-use std::time::Duration;
-
 use tokio::sync::RwLock;
 
 use crate::domain::state::State;
@@ -22,8 +20,8 @@ pub struct Store {
 }
 
 impl Store {
-    pub fn new(settle_delay: Duration) -> Self {
-        Store { inner: Arc::new(RwLock::new(State::new(settle_delay))) }
+    pub fn new(state: State) -> Self {
+        Store { inner: Arc::new(RwLock::new(state)) }
     }
 
     /// Runs `f` under the read lock.

@@ -11,7 +11,6 @@ use aws_sdk_lambda::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{FunctionCode, InvocationType, LayerVersionContentInput, Runtime};
 use aws_sdk_lambda::Client;
-use lambdalite::domain::evaluate::Organization;
 use lambdalite::Config;
 use serde_json::{json, Value};
 
@@ -268,11 +267,8 @@ async fn create_with_layer(client: &Client, name: &str, layer: &str) -> Result<(
 
 #[tokio::test]
 async fn layer_use_across_accounts_needs_a_grant_by_account_star_or_organization() {
-    let server = common::start_with(Config {
-        organizations: vec![Organization { id: ORG.into(), accounts: vec![OWNER.into(), OTHER.into()] }],
-        ..Config::default()
-    })
-    .await;
+    let server =
+        common::start_with(Config { organizations: vec![format!("{ORG}={OWNER},{OTHER}")], ..Config::default() }).await;
     let owner = server.client_as(OWNER, REGION);
     let member = server.client_as(OTHER, REGION);
     let outsider = server.client_as(OUTSIDER, REGION);

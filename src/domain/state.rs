@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use super::arn::Scope;
+use super::evaluate::Organization;
 use super::function::Function;
 use super::layer::Layer;
 
@@ -12,6 +13,8 @@ use super::layer::Layer;
 pub struct State {
     /// How long a mutation stays in flight (`--settle-delay-ms`).
     pub settle_delay: Duration,
+    /// Which accounts belong to which organization (`--organization`), for `aws:PrincipalOrgID`.
+    pub organizations: Vec<Organization>,
     namespaces: HashMap<Scope, Namespace>,
 }
 
@@ -24,7 +27,7 @@ pub struct Namespace {
 
 impl State {
     pub fn new(settle_delay: Duration) -> Self {
-        State { settle_delay, namespaces: HashMap::new() }
+        State { settle_delay, organizations: Vec::new(), namespaces: HashMap::new() }
     }
 
     /// The namespace of `scope`, if anything was ever created there.

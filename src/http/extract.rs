@@ -115,16 +115,6 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-/// Middleware: serves the request with the configuration visible to policy enforcement, which needs the
-/// `--organization` membership of callers (see `service::enforce`).
-pub async fn with_enforcement_config(
-    axum::extract::State(app): axum::extract::State<AppState>,
-    request: Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    crate::service::enforce::with_config(app.config.clone(), next.run(request)).await
-}
-
 /// `(access key id, region)` from `AWS4-HMAC-SHA256 Credential=AKID/20250101/us-west-2/lambda/aws4_request, ...`.
 pub fn parse_credential_scope(header: &str) -> Option<(&str, &str)> {
     let rest = header.strip_prefix("AWS4-HMAC-SHA256")?;

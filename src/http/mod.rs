@@ -80,7 +80,6 @@ pub fn router(state: AppState) -> Router {
         .fallback(unknown_operation)
         .method_not_allowed_fallback(unknown_operation)
         .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
-        .layer(middleware::from_fn_with_state(state.clone(), extract::with_enforcement_config))
         .layer(middleware::from_fn(log_request))
         .layer(CatchPanicLayer::custom(|_| Error::ServiceException("a handler panicked".into()).into_response()))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))

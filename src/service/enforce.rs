@@ -8,14 +8,9 @@
 //! is no policy that could allow the request, and the answer does not reveal what the other account holds
 //! [inferred: AWS answers AccessDenied for a foreign function it cannot authorize].
 //!
-//! The caller's `aws:PrincipalOrgID` comes from `--organization`. The handlers pass only the caller's `Scope` to the
-//! service functions, so the configuration reaches them through a task-local that `http` sets for every request
-//! ([`with_config`]); outside a request (unit tests) no account belongs to an organization.
+//! The caller's `aws:PrincipalOrgID` comes from `--organization`, which the `State` carries (`State::organizations`)
+//! so that every service function sees it without any ambient context.
 
-use std::future::Future;
-use std::sync::Arc;
-
-use crate::config::Config;
 use crate::domain::arn::Scope;
 use crate::domain::evaluate::{self, Context, Decision, Mismatch, Request, Requester};
 use crate::domain::function::Function;
@@ -28,18 +23,9 @@ use crate::error::Error;
 
 use super::functions::{qualified_config, Resolved};
 
-tokio::task_local! {
-    static CONFIG: Arc<Config>;
-}
-
-/// Runs `f` (one request) with `config` visible to [`caller_requester`] and [`caller_context`].
-pub async fn with_config<F: Future>(config: Arc<Config>, f: F) -> F::Output {
-    CONFIG.scope(config, f).await
-}
-
-/// The organization of `account`, from the configuration of the request being served.
-pub fn organization_of(account: &str) -> Option<String> {
-    CONFIG.try_with(|c| evaluate::organization_of(&c.organizations, account).map(str::to_owned)).ok().flatten()
+/// The organization of `account`, from `--organization`.
+pub fn organization_of(state: &State, account: &str) -> Option<String> {
+    evaluate::organization_of(&state.organizations, account).map(str::to_owned)
 }
 
 /// A signed caller: the root principal of its account, in its region's partition.
@@ -50,10 +36,10 @@ pub fn caller_requester(caller: &Scope) -> Requester {
 /// The condition keys a signed request carries: `aws:PrincipalAccount`, and `aws:PrincipalOrgID` when the account
 /// is in a configured organization. A signed call never has `aws:SourceArn` or `aws:SourceAccount`: those come from
 /// services calling on a resource's behalf.
-pub fn caller_context(caller: &Scope) -> Context {
+pub fn caller_context(state: &State, caller: &Scope) -> Context {
     let mut context = Context::new();
     context.insert("aws:PrincipalAccount", caller.account.clone());
-    if let Some(org) = organization_of(&caller.account) {
+    if let Some(org) = organization_of(state, &caller.account) {
         context.insert("aws:PrincipalOrgID", org);
     }
     context
@@ -69,6 +55,7 @@ pub fn denied(requester: &Requester, action: &str, resource: &str) -> Error {
 
 /// Allows `caller` when it is in `owner`'s account, or when `policy` allows `action` on `resource` for it.
 pub fn authorize(
+    state: &State,
     caller: &Scope,
     owner: &Scope,
     policy: Option<&Policy>,
@@ -79,7 +66,7 @@ pub fn authorize(
         return Ok(());
     }
     let requester = caller_requester(caller);
-    let context = caller_context(caller);
+    let context = caller_context(state, caller);
     let request = Request { requester: &requester, action, resource, context: &context };
     if evaluate::evaluate(policy, &request).is_allowed() {
         Ok(())
@@ -109,7 +96,7 @@ pub fn authorize_function(state: &State, caller: &Scope, r: &Resolved, action: &
         return Ok(());
     }
     let (policy, resource) = function_policy(state, r).unwrap_or((None, r.qualified_arn()));
-    authorize(caller, &r.scope, policy, action, &resource).map_err(|_| {
+    authorize(state, caller, &r.scope, policy, action, &resource).map_err(|_| {
         let requester = caller_requester(caller);
         denied(&requester, action, &r.qualified_arn())
     })
@@ -131,7 +118,7 @@ pub fn authorize_layer_version(
         .and_then(|ns| ns.layers.get(name))
         .and_then(|l| l.versions.get(&version))
         .and_then(|lv| lv.policy.as_ref());
-    authorize(caller, scope, policy, "lambda:GetLayerVersion", &scope.layer_version_arn(name, version))
+    authorize(state, caller, scope, policy, "lambda:GetLayerVersion", &scope.layer_version_arn(name, version))
 }
 
 /// The invocation types of the model's `InvocationType` enum.
@@ -228,7 +215,8 @@ pub fn simulate(
             "The provided principal was invalid: '{principal}'. Use an account id, an IAM ARN or a service principal."
         ))
     })?;
-    if let (false, Some(org)) = (context.contains("aws:PrincipalOrgID"), requester.account().and_then(organization_of))
+    if let (false, Some(org)) =
+        (context.contains("aws:PrincipalOrgID"), requester.account().and_then(|a| organization_of(state, a)))
     {
         context.insert("aws:PrincipalOrgID", org);
     }
@@ -367,8 +355,13 @@ mod tests {
     }
 
     #[test]
-    fn outside_a_request_no_account_has_an_organization() {
-        assert_eq!(organization_of("111111111111"), None);
-        assert!(!caller_context(&Scope::new("111111111111", "us-east-1")).contains("aws:PrincipalOrgID"));
+    fn organizations_come_from_the_state() {
+        let mut state = State::new(std::time::Duration::ZERO);
+        let caller = Scope::new("111111111111", "us-east-1");
+        assert_eq!(organization_of(&state, "111111111111"), None);
+        assert!(!caller_context(&state, &caller).contains("aws:PrincipalOrgID"));
+        state.organizations = vec![evaluate::Organization::parse("o-abcdefghij=111111111111").unwrap()];
+        assert_eq!(organization_of(&state, "111111111111").as_deref(), Some("o-abcdefghij"));
+        assert!(caller_context(&state, &caller).contains("aws:PrincipalOrgID"));
     }
 }
