@@ -4,6 +4,7 @@
 //! DTOs: a second set of domain-side input structs would only copy them.
 
 pub mod aliases;
+pub mod export;
 pub mod functions;
 pub mod layer_permissions;
 pub mod layers;
