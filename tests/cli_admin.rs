@@ -229,8 +229,7 @@ async fn a_server_that_never_answers_exits_2_after_the_timeout() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn error_answers_exit_1_with_the_status_on_stderr() {
-    const ERROR: &[u8] =
-        b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 4\r\nconnection: close\r\n\r\noops";
+    const ERROR: &[u8] = b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 4\r\nconnection: close\r\n\r\noops";
     for (command, method_and_path) in
         [("reset", "POST /_lambdalite/reset HTTP/1.1"), ("state", "GET /_lambdalite/state HTTP/1.1")]
     {

@@ -232,8 +232,8 @@ fn function(out: &mut String, f: &FunctionExport) -> fmt::Result {
         for v in &f.versions {
             writeln!(
                 out,
-                "<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td><td>{}</td><td><code>{}</code></td>\
-                 <td>{}</td></tr>",
+                "<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td><td class=\"nowrap\">{}</td>\
+                 <td><code class=\"rev\">{}</code></td><td>{}</td></tr>",
                 Esc(&v.version),
                 Esc(&v.configuration.description),
                 Esc(&v.configuration.code_sha256),
@@ -254,8 +254,8 @@ fn function(out: &mut String, f: &FunctionExport) -> fmt::Result {
                 a.additional_version_weights.iter().map(|(v, w)| format!("{v}: {}%", percent(*w))).collect();
             writeln!(
                 out,
-                "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td><td><code>{}</code></td>\
-                 <td>{}</td></tr>",
+                "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td>\
+                 <td><code class=\"rev\">{}</code></td><td>{}</td></tr>",
                 Esc(&a.name),
                 Esc(&a.function_version),
                 Esc(&routing.join(", ")),
@@ -286,7 +286,7 @@ fn layer(out: &mut String, l: &LayerExport) -> fmt::Result {
     for v in &l.versions {
         writeln!(
             out,
-            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"nowrap\">{}</td>\
              <td><code>{}</code></td><td>{}</td></tr>",
             v.version,
             Esc(&v.description),
@@ -323,11 +323,7 @@ fn policy(out: &mut String, owner: &str, p: &PolicyExport) -> fmt::Result {
     }
     // Pretty-printed from the typed statements; the same document GetPolicy returns compactly.
     let pretty = serde_json::to_string_pretty(&p.document).unwrap_or_default();
-    writeln!(
-        out,
-        "</tbody></table>\n<details><summary>Raw JSON</summary><pre>{}</pre></details></div>",
-        Esc(&pretty)
-    )
+    writeln!(out, "</tbody></table>\n<details><summary>Raw JSON</summary><pre>{}</pre></details></div>", Esc(&pretty))
 }
 
 fn statement_row(out: &mut String, s: &Statement) -> fmt::Result {
@@ -338,8 +334,8 @@ fn statement_row(out: &mut String, s: &Statement) -> fmt::Result {
     };
     write!(
         out,
-        "<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td><td><code>{}</code></td>\
-         <td><code>{}</code></td><td>",
+        "<tr><td class=\"nowrap\"><code>{}</code></td><td>{}</td><td><code>{}</code></td>\
+         <td class=\"nowrap\"><code>{}</code></td><td><code>{}</code></td><td>",
         Esc(&s.sid),
         Esc(s.effect),
         Esc(&principal),
@@ -462,8 +458,10 @@ mod tests {
             "arn:aws:lambda:us-east-1:000000000000:function:f".into(),
             Default::default(),
         );
-        let policy =
-            PolicyExport { revision_id: "prev".into(), document: PolicyDocument { version: "2012-10-17", id: "default", statement: vec![statement] } };
+        let policy = PolicyExport {
+            revision_id: "prev".into(),
+            document: PolicyDocument { version: "2012-10-17", id: "default", statement: vec![statement] },
+        };
         let snap = Snapshot {
             lambdalite_version: "0.0.0",
             namespaces: vec![NamespaceExport {

@@ -311,12 +311,7 @@ mod tests {
                     version: n,
                     description: String::new(),
                     created_date: String::new(),
-                    content: crate::domain::function::Code {
-                        sha256: "h".into(),
-                        size: 1,
-                        zip: None,
-                        image_uri: None,
-                    },
+                    content: crate::domain::function::Code { sha256: "h".into(), size: 1, zip: None, image_uri: None },
                     compatible_runtimes: None,
                     compatible_architectures: None,
                     license_info: None,
