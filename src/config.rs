@@ -10,7 +10,14 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// The binary's command line: serve (no subcommand) or act as a client of a running server.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "lambdalite", version, about, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "lambdalite",
+    version,
+    about,
+    args_conflicts_with_subcommands = true,
+    after_help = "With no command, serve. The commands talk to a running server; `reset` and `state` exit 0 on success, \
+                  1 when the server answered with an error, 2 when it could not be reached (`health`: 0 or 1)."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub config: Config,
@@ -23,8 +30,26 @@ pub struct Cli {
 #[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Probe `GET /_lambdalite/health`; exit 0 when healthy, 1 otherwise (what a container HEALTHCHECK runs).
+    #[command(after_help = HEALTH_EXIT_CODES)]
     Health(ClientArgs),
+    /// Drop all state of a running server (`POST /_lambdalite/reset`); prints nothing on success.
+    #[command(after_help = CLIENT_EXIT_CODES)]
+    Reset(ClientArgs),
+    /// Print the whole state of a running server as pretty JSON (`GET /_lambdalite/state`).
+    #[command(after_help = CLIENT_EXIT_CODES)]
+    State(ClientArgs),
 }
+
+/// Exit statuses of `lambdalite reset` and `lambdalite state`, for scripts.
+pub const CLIENT_EXIT_CODES: &str = "Exit status:
+  0  the server did it (reset: 204; state: 200 with the JSON on stdout)
+  1  the server answered with an error, or an answer that is not lambdalite's (details on stderr)
+  2  no answer: cannot connect, timed out, or the endpoint URL is not usable (clap's own usage errors are 2 too)";
+
+/// `lambdalite health` keeps to 0 and 1: Docker reserves a HEALTHCHECK's exit status 2.
+pub const HEALTH_EXIT_CODES: &str = "Exit status:
+  0  healthy (the health JSON is on stdout)
+  1  anything else: unreachable, timed out, or not a healthy lambdalite (2 is reserved by Docker's HEALTHCHECK)";
 
 /// Where a client subcommand finds the server.
 #[derive(Debug, Clone, Args)]

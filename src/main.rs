@@ -1,5 +1,6 @@
 //! The `lambdalite` binary: with no subcommand, parse the configuration, set up logging, bind, serve until SIGTERM
-//! or Ctrl-C; with a subcommand, act as a small client of a running server (`lambdalite health`).
+//! or Ctrl-C; with a subcommand, act as a small client of a running server's admin endpoints (`lambdalite health`,
+//! `lambdalite reset`, `lambdalite state`).
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -14,7 +15,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         None => run_server(cli.config),
-        Some(Command::Health(args)) => run_health(&args, cli.config.port),
+        Some(Command::Health(args)) => run_client(Action::Health, &args, cli.config.port),
+        Some(Command::Reset(args)) => run_client(Action::Reset, &args, cli.config.port),
+        Some(Command::State(args)) => run_client(Action::State, &args, cli.config.port),
     }
 }
 
@@ -61,7 +64,9 @@ async fn serve(config: Config) -> ExitCode {
 
 fn init_tracing(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Colour codes only for a terminal: piped into a file or a CI log they are noise that breaks grep.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().flatten_event(true).init(),
@@ -91,44 +96,98 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-/// `lambdalite health`: exit 0 and print the health body when the server answers 200 `{"status":"ok",..}`;
-/// exit 1 with the reason on stderr otherwise. A scratch image has no curl, so its HEALTHCHECK runs this.
-fn run_health(args: &ClientArgs, port: u16) -> ExitCode {
-    let endpoint = args.endpoint(port);
-    // One connection and no parallelism: a current-thread runtime starts fastest, which matters for a probe run
-    // every few seconds by the container engine.
+/// What a client subcommand asks of the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Health,
+    Reset,
+    State,
+}
+
+impl Action {
+    fn name(self) -> &'static str {
+        match self {
+            Action::Health => "health",
+            Action::Reset => "reset",
+            Action::State => "state",
+        }
+    }
+
+    /// The exit status for a failure. `health` only ever fails with 1: Docker reserves a HEALTHCHECK's 2.
+    fn exit_code(self, failure: &client::Failure) -> ExitCode {
+        match (self, failure) {
+            (Action::Health, _) | (_, client::Failure::Answered(_)) => ExitCode::from(1),
+            (_, client::Failure::Unreachable(_)) => ExitCode::from(2),
+        }
+    }
+}
+
+/// Runs one client subcommand: exit 0 with its output on stdout, or the reason on stderr and the documented status
+/// (`config::CLIENT_EXIT_CODES`, `config::HEALTH_EXIT_CODES`).
+fn run_client(action: Action, args: &ClientArgs, port: u16) -> ExitCode {
+    let url = args.endpoint(port);
+    // One connection and no parallelism: a current-thread runtime starts fastest, which matters for a health probe
+    // run every few seconds by the container engine.
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("lambdalite health: cannot start the runtime: {e}");
+            eprintln!("lambdalite {}: cannot start the runtime: {e}", action.name());
             return ExitCode::FAILURE;
         }
     };
     let timeout = Duration::from_millis(args.timeout_ms);
-    match runtime.block_on(async { tokio::time::timeout(timeout, probe::health(&endpoint)).await }) {
-        Ok(Ok(body)) => {
-            println!("{body}");
+    let outcome = runtime.block_on(async {
+        match tokio::time::timeout(timeout, client::run(action, &url)).await {
+            Ok(result) => result,
+            Err(_) => Err(client::Failure::Unreachable(format!("no answer within {} ms", args.timeout_ms))),
+        }
+    });
+    match outcome {
+        Ok(output) => {
+            if !output.is_empty() {
+                print!("{output}");
+                if !output.ends_with('\n') {
+                    println!();
+                }
+            }
             ExitCode::SUCCESS
         }
-        Ok(Err(reason)) => {
-            eprintln!("lambdalite health: {endpoint}: {reason}");
-            ExitCode::FAILURE
-        }
-        Err(_) => {
-            eprintln!("lambdalite health: {endpoint}: no answer within {} ms", args.timeout_ms);
-            ExitCode::FAILURE
+        Err(failure) => {
+            eprintln!("lambdalite {}: {url}: {}", action.name(), failure.reason());
+            action.exit_code(&failure)
         }
     }
 }
 
 /// A deliberately tiny HTTP/1.1 client for the admin endpoints: the binary must stay static and small, and one
-/// `GET` with `Connection: close` needs no client library.
-mod probe {
+/// request with `Connection: close` needs no client library.
+mod client {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio::net::TcpStream;
 
-    /// The admin endpoints answer small bodies; anything larger is not lambdalite.
-    const MAX_RESPONSE: u64 = 64 * 1024;
+    use super::Action;
+
+    /// The health and reset answers are small; anything larger is not lambdalite.
+    const MAX_SMALL_RESPONSE: u64 = 64 * 1024;
+    /// The state export grows with the state; this only guards against reading an endless stream.
+    const MAX_STATE_RESPONSE: u64 = 1024 * 1024 * 1024;
+
+    /// Why a subcommand failed, split the way the exit status is.
+    #[derive(Debug, PartialEq, Eq)]
+    pub enum Failure {
+        /// Nothing usable came back: no connection, a broken one, a timeout, or an endpoint we cannot use.
+        Unreachable(String),
+        /// Something answered, but with an error status or with what lambdalite would not send.
+        Answered(String),
+    }
+
+    impl Failure {
+        pub fn reason(&self) -> &str {
+            match self {
+                Failure::Unreachable(r) | Failure::Answered(r) => r,
+            }
+        }
+    }
 
     /// The server's base address split for a raw request.
     #[derive(Debug, PartialEq, Eq)]
@@ -158,55 +217,127 @@ mod probe {
         Ok(Endpoint { authority, base_path: path.trim_end_matches('/').to_owned() })
     }
 
-    /// GETs `/_lambdalite/health`; `Ok(body)` only for a 200 whose JSON says `"status":"ok"`.
-    pub async fn health(url: &str) -> Result<String, String> {
-        let endpoint = parse_endpoint(url)?;
-        let (status, body) = get(&endpoint, "/_lambdalite/health").await?;
-        if status != 200 {
-            return Err(format!("unhealthy: HTTP {status}: {body}"));
+    /// Performs `action` against the server at `url`; `Ok` holds what to print on stdout.
+    pub async fn run(action: Action, url: &str) -> Result<String, Failure> {
+        let endpoint = parse_endpoint(url).map_err(Failure::Unreachable)?;
+        match action {
+            Action::Health => health(&endpoint).await,
+            Action::Reset => {
+                let (status, body) = request(&endpoint, "POST", "/_lambdalite/reset", MAX_SMALL_RESPONSE).await?;
+                if !(200..300).contains(&status) {
+                    return Err(Failure::Answered(format!("HTTP {status}: {body}")));
+                }
+                Ok(String::new())
+            }
+            Action::State => {
+                let (status, body) = request(&endpoint, "GET", "/_lambdalite/state", MAX_STATE_RESPONSE).await?;
+                if status != 200 {
+                    return Err(Failure::Answered(format!("HTTP {status}: {body}")));
+                }
+                // The server pretty-prints in member order; checking it parses is enough to vouch for it.
+                serde_json::from_str::<serde_json::Value>(&body)
+                    .map_err(|e| Failure::Answered(format!("the state is not JSON ({e})")))?;
+                Ok(body)
+            }
         }
-        let json: serde_json::Value =
-            serde_json::from_str(&body).map_err(|e| format!("unhealthy: body is not JSON ({e}): {body}"))?;
+    }
+
+    /// `Ok(body)` only for a 200 whose JSON says `"status":"ok"`.
+    async fn health(endpoint: &Endpoint) -> Result<String, Failure> {
+        let (status, body) = request(endpoint, "GET", "/_lambdalite/health", MAX_SMALL_RESPONSE).await?;
+        if status != 200 {
+            return Err(Failure::Answered(format!("unhealthy: HTTP {status}: {body}")));
+        }
+        let json: serde_json::Value = serde_json::from_str(&body)
+            .map_err(|e| Failure::Answered(format!("unhealthy: body is not JSON ({e}): {body}")))?;
         if json.get("status").and_then(|s| s.as_str()) != Some("ok") {
-            return Err(format!("unhealthy: {body}"));
+            return Err(Failure::Answered(format!("unhealthy: {body}")));
         }
         Ok(body)
     }
 
-    async fn get(endpoint: &Endpoint, path: &str) -> Result<(u16, String), String> {
+    async fn request(endpoint: &Endpoint, method: &str, path: &str, max: u64) -> Result<(u16, String), Failure> {
         let mut stream = TcpStream::connect(&endpoint.authority)
             .await
-            .map_err(|e| format!("cannot connect to {}: {e}", endpoint.authority))?;
+            .map_err(|e| Failure::Unreachable(format!("cannot connect to {}: {e}", endpoint.authority)))?;
+        // A POST says its (empty) length: some servers and proxies answer 411 without one.
+        let length = if method == "GET" { "" } else { "Content-Length: 0\r\n" };
         let request = format!(
-            "GET {}{path} HTTP/1.1\r\nHost: {}\r\nUser-Agent: lambdalite-cli/{}\r\nAccept: application/json\r\n\
-             Connection: close\r\n\r\n",
+            "{method} {}{path} HTTP/1.1\r\nHost: {}\r\nUser-Agent: lambdalite-cli/{}\r\nAccept: application/json\r\n\
+             {length}Connection: close\r\n\r\n",
             endpoint.base_path,
             endpoint.authority,
             env!("CARGO_PKG_VERSION"),
         );
-        stream.write_all(request.as_bytes()).await.map_err(|e| format!("cannot send the request: {e}"))?;
+        stream
+            .write_all(request.as_bytes())
+            .await
+            .map_err(|e| Failure::Unreachable(format!("cannot send the request: {e}")))?;
         let mut raw = Vec::new();
         (&mut stream)
-            .take(MAX_RESPONSE)
+            .take(max)
             .read_to_end(&mut raw)
             .await
-            .map_err(|e| format!("cannot read the response: {e}"))?;
-        parse_response(&raw)
+            .map_err(|e| Failure::Unreachable(format!("cannot read the response: {e}")))?;
+        parse_response(&raw).map_err(Failure::Answered)
     }
 
-    /// Status and body of a `Connection: close` response. The admin handlers answer with a Content-Length, so
-    /// chunked bodies are not decoded; a chunked body would fail the JSON check and read as unhealthy.
+    /// Status and body of a `Connection: close` response. A chunked body (a proxy may re-frame one) is decoded;
+    /// a body shorter than its Content-Length is an error rather than a silently truncated answer.
     pub fn parse_response(raw: &[u8]) -> Result<(u16, String), String> {
-        let text = String::from_utf8_lossy(raw);
-        let (head, body) = text.split_once("\r\n\r\n").ok_or("the response ended before its headers did")?;
-        let status_line = head.lines().next().unwrap_or_default();
+        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or("the response ended before its headers did")?;
+        let head = String::from_utf8_lossy(&raw[..split]);
+        let body = &raw[split + 4..];
+        let mut lines = head.split("\r\n");
+        let status_line = lines.next().unwrap_or_default();
         let mut parts = status_line.split(' ');
         let status = match (parts.next(), parts.next()) {
             (Some(version), Some(code)) if version.starts_with("HTTP/1.") => code.parse::<u16>().ok(),
             _ => None,
         }
         .ok_or_else(|| format!("not an HTTP/1.x response: '{status_line}'"))?;
-        Ok((status, body.to_owned()))
+        let mut content_length = None;
+        let mut chunked = false;
+        for line in lines {
+            let Some((name, value)) = line.split_once(':') else { continue };
+            let value = value.trim();
+            if name.eq_ignore_ascii_case("content-length") {
+                content_length = value.parse::<usize>().ok();
+            } else if name.eq_ignore_ascii_case("transfer-encoding") {
+                chunked = value.to_ascii_lowercase().split(',').any(|c| c.trim() == "chunked");
+            }
+        }
+        let body = if chunked {
+            decode_chunked(body)?
+        } else if let Some(n) = content_length {
+            if body.len() < n {
+                return Err(format!("the response body ended after {} of {n} bytes", body.len()));
+            }
+            body[..n].to_vec()
+        } else {
+            body.to_vec()
+        };
+        Ok((status, String::from_utf8_lossy(&body).into_owned()))
+    }
+
+    fn decode_chunked(mut rest: &[u8]) -> Result<Vec<u8>, String> {
+        let mut out = Vec::new();
+        loop {
+            let eol = rest.windows(2).position(|w| w == b"\r\n").ok_or("a chunked body ended inside a chunk size")?;
+            let size_text = String::from_utf8_lossy(&rest[..eol]);
+            // Chunk extensions (`;name=value`) carry nothing we need.
+            let size_hex = size_text.split(';').next().unwrap_or_default().trim();
+            let size = usize::from_str_radix(size_hex, 16).map_err(|_| format!("bad chunk size '{size_hex}'"))?;
+            rest = &rest[eol + 2..];
+            if size == 0 {
+                return Ok(out);
+            }
+            if rest.len() < size + 2 {
+                return Err("a chunked body ended inside a chunk".into());
+            }
+            out.extend_from_slice(&rest[..size]);
+            rest = &rest[size + 2..];
+        }
     }
 
     #[cfg(test)]
@@ -244,6 +375,16 @@ mod probe {
             assert_eq!(parse_response(raw).unwrap().0, 503);
             assert!(parse_response(b"SSH-2.0-OpenSSH\r\n").is_err());
             assert!(parse_response(b"HTTP/1.1 200 OK\r\nx: y").is_err());
+        }
+
+        #[test]
+        fn chunked_bodies_are_decoded_and_short_bodies_refused() {
+            let raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"a\"\r\n3;x=y\r\n:1}\r\n0\r\n\r\n";
+            assert_eq!(parse_response(raw).unwrap(), (200, "{\"a\":1}".to_owned()));
+            let cut = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nabc";
+            assert!(parse_response(cut).is_err());
+            let short = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc";
+            assert!(parse_response(short).unwrap_err().contains("3 of 10"));
         }
     }
 }

@@ -99,20 +99,23 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
-        let scope = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_credential_scope);
-        let (key, region) = scope.unwrap_or(("", ""));
-        let account = if key.len() == 12 && key.bytes().all(|b| b.is_ascii_digit()) {
-            key.to_owned()
-        } else {
-            state.config.account_id.clone()
-        };
-        let region = if region.is_empty() { state.config.region.clone() } else { region.to_owned() };
-        Ok(Caller(Scope::new(account, region)))
+        Ok(Caller(caller_scope(&parts.headers, &state.config)))
     }
+}
+
+/// The caller's account and region from the request headers, with the configured defaults: what [`Caller`]
+/// extracts, and what the request log shows (so the log names the namespace the request really touched).
+pub fn caller_scope(headers: &axum::http::HeaderMap, config: &crate::Config) -> Scope {
+    let scope =
+        headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(parse_credential_scope);
+    let (key, region) = scope.unwrap_or(("", ""));
+    let account = if key.len() == 12 && key.bytes().all(|b| b.is_ascii_digit()) {
+        key.to_owned()
+    } else {
+        config.account_id.clone()
+    };
+    let region = if region.is_empty() { config.region.clone() } else { region.to_owned() };
+    Scope::new(account, region)
 }
 
 /// `(access key id, region)` from `AWS4-HMAC-SHA256 Credential=AKID/20250101/us-west-2/lambda/aws4_request, ...`.

@@ -10,10 +10,11 @@ pub mod layer_policy;
 pub mod layers;
 pub mod policy;
 pub mod simulate;
+pub mod ui;
 
 use std::time::Instant;
 
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderName, Method};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -61,6 +62,16 @@ const OPERATIONS: &[(Method, &str, &str)] = &[
     ),
 ];
 
+/// Names for lambdalite's own routes in the request log; they are not AWS operations, hence the prefix.
+const ADMIN_OPERATIONS: &[(Method, &str, &str)] = &[
+    (Method::GET, "/_lambdalite/health", "Lambdalite.Health"),
+    (Method::POST, "/_lambdalite/reset", "Lambdalite.Reset"),
+    (Method::GET, "/_lambdalite/state", "Lambdalite.State"),
+    (Method::GET, "/_lambdalite/", "Lambdalite.StatePage"),
+    (Method::GET, "/_lambdalite", "Lambdalite.StatePage"),
+    (Method::POST, "/_lambdalite/simulate", "Lambdalite.Simulate"),
+];
+
 /// The AWS operation name of a matched route (`GetLayerVersionByArn` shares ListLayers' path).
 pub fn operation_name(method: &Method, matched_path: &str) -> &'static str {
     OPERATIONS.iter().find(|(m, p, _)| m == method && *p == matched_path).map(|(_, _, op)| *op).unwrap_or("Unknown")
@@ -77,10 +88,11 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::router())
         .merge(invoke::router())
         .merge(simulate::router())
+        .merge(ui::router())
         .fallback(unknown_operation)
         .method_not_allowed_fallback(unknown_operation)
         .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
-        .layer(middleware::from_fn(log_request))
+        .layer(middleware::from_fn_with_state(state.clone(), log_request))
         .layer(CatchPanicLayer::custom(|_| Error::ServiceException("a handler panicked".into()).into_response()))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -91,16 +103,27 @@ async fn unknown_operation() -> Error {
     Error::UnknownOperationException
 }
 
-/// One log line per request: operation, status, AWS error code, latency and request id.
-async fn log_request(request: Request, next: Next) -> Response {
+/// One log line per request: operation, caller account and region, status, AWS error code, latency and request id.
+async fn log_request(State(app): State<AppState>, request: Request, next: Next) -> Response {
     // Nothing to gather when the line would be filtered out (the benchmark's RUST_LOG=warn, for one).
     if !tracing::enabled!(target: "lambdalite::request", tracing::Level::INFO) {
         return next.run(request).await;
     }
     let start = Instant::now();
     let method = request.method().clone();
-    let operation =
-        request.extensions().get::<MatchedPath>().map(|p| operation_name(&method, p.as_str())).unwrap_or("Unknown");
+    let operation = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| {
+            let aws = operation_name(&method, p.as_str());
+            if aws != "Unknown" {
+                return aws;
+            }
+            ADMIN_OPERATIONS.iter().find(|(m, r, _)| *m == method && *r == p.as_str()).map_or(aws, |(_, _, op)| *op)
+        })
+        .unwrap_or("Unknown");
+    // The same resolution the handlers' `Caller` does, so the line names the namespace the request touched.
+    let scope = extract::caller_scope(request.headers(), &app.config);
     let request_id =
         request.extensions().get::<RequestId>().and_then(|id| id.header_value().to_str().ok()).unwrap_or("").to_owned();
     let uri = request.uri().path().to_owned();
@@ -109,6 +132,8 @@ async fn log_request(request: Request, next: Next) -> Response {
     tracing::info!(
         target: "lambdalite::request",
         operation,
+        account = %scope.account,
+        region = %scope.region,
         %method,
         path = %uri,
         status = response.status().as_u16(),

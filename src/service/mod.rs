@@ -5,6 +5,7 @@
 
 pub mod aliases;
 pub mod enforce;
+pub mod export;
 pub mod functions;
 pub mod layer_permissions;
 pub mod layers;
