@@ -170,7 +170,7 @@ pub fn evaluate(policy: Option<&Policy>, request: &Request<'_>) -> Decision {
     let Some(policy) = policy else { return Decision::NoPolicy };
     let mut misses = Vec::new();
     for statement in policy.statements() {
-        match check_statement(statement, request) {
+        match check_statement(&statement, request) {
             Ok(()) => return Decision::Allow(statement.sid.clone()),
             Err(m) => misses.push((statement.sid.clone(), m)),
         }

@@ -13,7 +13,7 @@ use super::extract::{AwsJson, AwsPath, AwsQuery, Caller};
 use crate::error::Error;
 use crate::service::layer_permissions;
 use crate::wire::dto::layers::*;
-use crate::wire::{no_content, JsonResponse};
+use crate::wire::{no_content, JsonBody};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -35,7 +35,7 @@ async fn add_layer_version_permission(
     AwsPath((layer_name, version_number)): AwsPath<(String, String)>,
     AwsQuery(q): AwsQuery<RevisionIdQuery>,
     AwsJson(input): AwsJson<AddLayerVersionPermissionInput>,
-) -> Result<JsonResponse<AddLayerVersionPermissionOutput>, Error> {
+) -> Result<JsonBody, Error> {
     let req = layer_permissions::prepare_add_layer_version_permission(
         &caller,
         &layer_name,
@@ -44,7 +44,7 @@ async fn add_layer_version_permission(
         input,
     )?;
     let out = app.store.write(|s| layer_permissions::apply_add_layer_version_permission(s, req)).await?;
-    Ok(JsonResponse(StatusCode::CREATED, out))
+    Ok(JsonBody(StatusCode::CREATED, out.into_body()))
 }
 
 /// <https://docs.aws.amazon.com/lambda/latest/api/API_GetLayerVersionPolicy.html>
@@ -52,10 +52,10 @@ async fn get_layer_version_policy(
     State(app): State<AppState>,
     Caller(caller): Caller,
     AwsPath((layer_name, version_number)): AwsPath<(String, String)>,
-) -> Result<JsonResponse<GetLayerVersionPolicyOutput>, Error> {
+) -> Result<JsonBody, Error> {
     let target = layer_permissions::prepare_get_layer_version_policy(&caller, &layer_name, &version_number)?;
     let out = app.store.read(|s| layer_permissions::apply_get_layer_version_policy(s, &target)).await?;
-    Ok(JsonResponse(StatusCode::OK, out))
+    Ok(JsonBody(StatusCode::OK, out.into_body()))
 }
 
 /// <https://docs.aws.amazon.com/lambda/latest/api/API_RemoveLayerVersionPermission.html>

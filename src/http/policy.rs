@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::service::permissions;
 use crate::wire::dto::functions::QualifierQuery;
 use crate::wire::dto::permissions::*;
-use crate::wire::{no_content, JsonResponse};
+use crate::wire::{no_content, JsonBody};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -30,10 +30,10 @@ async fn add_permission(
     AwsPath(function_name): AwsPath<String>,
     AwsQuery(q): AwsQuery<QualifierQuery>,
     AwsJson(input): AwsJson<AddPermissionInput>,
-) -> Result<JsonResponse<AddPermissionOutput>, Error> {
+) -> Result<JsonBody, Error> {
     let req = permissions::prepare_add_permission(&caller, &function_name, q.qualifier.as_deref(), input)?;
     let out = app.store.write(|s| permissions::apply_add_permission(s, req)).await?;
-    Ok(JsonResponse(StatusCode::CREATED, out))
+    Ok(JsonBody(StatusCode::CREATED, out.into_body()))
 }
 
 /// <https://docs.aws.amazon.com/lambda/latest/api/API_GetPolicy.html>
@@ -42,10 +42,10 @@ async fn get_policy(
     Caller(caller): Caller,
     AwsPath(function_name): AwsPath<String>,
     AwsQuery(q): AwsQuery<QualifierQuery>,
-) -> Result<JsonResponse<GetPolicyOutput>, Error> {
+) -> Result<JsonBody, Error> {
     let target = permissions::prepare_get_policy(&caller, &function_name, q.qualifier.as_deref())?;
     let out = app.store.read(|s| permissions::apply_get_policy(s, &target)).await?;
-    Ok(JsonResponse(StatusCode::OK, out))
+    Ok(JsonBody(StatusCode::OK, out.into_body()))
 }
 
 /// <https://docs.aws.amazon.com/lambda/latest/api/API_RemovePermission.html>

@@ -150,11 +150,7 @@ impl PolicyExport {
     fn of(policy: &Policy) -> Self {
         PolicyExport {
             revision_id: policy.revision_id().to_owned(),
-            document: PolicyDocument {
-                version: "2012-10-17",
-                id: "default",
-                statement: policy.statements().cloned().collect(),
-            },
+            document: PolicyDocument { version: "2012-10-17", id: "default", statement: policy.statements().collect() },
         }
     }
 }

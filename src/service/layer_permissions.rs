@@ -144,13 +144,13 @@ pub fn apply_add_layer_version_permission(
     // 2. The layer version.
     let lv = version_mut(state, &t.scope, &t.name, t.version)?;
     // 3. Sid unique within this version's policy.
-    policy::check_sid_free(lv.policy.as_ref(), &statement.statement.sid)?;
+    policy::check_sid_free(lv.policy.as_ref(), statement.sid())?;
     // 4. Compare-and-swap: without a policy there is nothing to match, so any RevisionId fails (SPEC §5.4).
     policy::check_revision(lv.policy.as_ref(), revision_id.as_deref(), None, LAYER_POLICY_REVISION_MISMATCH)?;
     // 5. Size, append, new RevisionId.
-    let statement = policy::add_stored(&mut lv.policy, statement)?.json.clone();
+    let statement_escaped = policy::add_stored(&mut lv.policy, statement)?.escaped().to_owned();
     let revision_id = lv.policy.as_ref().expect("just added").revision_id().to_owned();
-    Ok(AddLayerVersionPermissionOutput { statement, revision_id })
+    Ok(AddLayerVersionPermissionOutput { statement_escaped, revision_id })
 }
 
 /// GetLayerVersionPolicy's validation (SPEC §9.2), before the read lock.
@@ -173,7 +173,7 @@ pub fn apply_get_layer_version_policy(
 ) -> Result<GetLayerVersionPolicyOutput, Error> {
     let lv = version_ref(state, &t.scope, &t.name, t.version)?;
     let p = lv.policy.as_ref().ok_or_else(|| Error::not_found(NO_POLICY))?;
-    Ok(GetLayerVersionPolicyOutput { policy: p.document(), revision_id: p.revision_id().to_owned() })
+    Ok(GetLayerVersionPolicyOutput { policy_escaped: p.escaped_document(), revision_id: p.revision_id().to_owned() })
 }
 
 /// RemoveLayerVersionPermission after validation (SPEC §9.3).

@@ -227,10 +227,10 @@ pub fn apply_add_permission(state: &mut State, req: AddPermissionRequest) -> Res
         POLICY_REVISION_MISMATCH,
     )?;
     // 10. Sid unique within this qualifier's policy.
-    policy::check_sid_free(slot.policy.as_ref(), &stored.statement.sid)?;
+    policy::check_sid_free(slot.policy.as_ref(), stored.sid())?;
     // 11. Size, append, new RevisionId.
     let stored = policy::add_stored(slot.policy, stored)?;
-    Ok(AddPermissionOutput { statement: stored.json.clone() })
+    Ok(AddPermissionOutput { statement_escaped: stored.escaped().to_owned() })
 }
 
 /// GetPolicy's target after validation (SPEC §8.2 steps 1–3), and who asks.
@@ -264,7 +264,7 @@ pub fn apply_get_policy(state: &State, req: &GetPolicyRequest) -> Result<GetPoli
         Some(QualifierKind::Other) => None,
     }
     .ok_or_else(missing)?;
-    Ok(GetPolicyOutput { policy: policy.document(), revision_id: policy.revision_id().to_owned() })
+    Ok(GetPolicyOutput { policy_escaped: policy.escaped_document(), revision_id: policy.revision_id().to_owned() })
 }
 
 /// RemovePermission after validation, scope and the qualifier mismatch (SPEC §8.3 step 1).

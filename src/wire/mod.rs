@@ -25,6 +25,17 @@ impl<T: Serialize> IntoResponse for JsonResponse<T> {
     }
 }
 
+/// A successful response whose compact JSON body was assembled by hand (policy and statement bodies).
+pub struct JsonBody(pub StatusCode, pub String);
+
+impl IntoResponse for JsonBody {
+    fn into_response(self) -> Response {
+        let mut response = (self.0, self.1).into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        response
+    }
+}
+
 /// A 204 with an empty body.
 pub fn no_content() -> Response {
     StatusCode::NO_CONTENT.into_response()

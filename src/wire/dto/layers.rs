@@ -135,19 +135,34 @@ pub struct AddLayerVersionPermissionInput {
     pub organization_id: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
+/// AddLayerVersionPermission's 201 body; the statement is held already escaped for its JSON string.
+#[derive(Debug)]
 pub struct AddLayerVersionPermissionOutput {
-    pub statement: String,
+    pub statement_escaped: String,
     pub revision_id: String,
 }
 
+impl AddLayerVersionPermissionOutput {
+    pub fn into_body(self) -> String {
+        let mut body = format!(r#"{{"Statement":"{}","RevisionId":""#, self.statement_escaped);
+        crate::domain::policy::escape_json_into(&mut body, &self.revision_id);
+        body.push_str(r#""}"#);
+        body
+    }
+}
+
 /// <https://docs.aws.amazon.com/lambda/latest/api/API_GetLayerVersionPolicy.html>
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug)]
 pub struct GetLayerVersionPolicyOutput {
-    pub policy: String,
+    pub policy_escaped: String,
     pub revision_id: String,
+}
+
+impl GetLayerVersionPolicyOutput {
+    pub fn into_body(self) -> String {
+        super::permissions::GetPolicyOutput { policy_escaped: self.policy_escaped, revision_id: self.revision_id }
+            .into_body()
+    }
 }
 
 /// `?RevisionId=` of AddLayerVersionPermission and RemoveLayerVersionPermission.

@@ -1,7 +1,7 @@
 //! Function permissions.
 //! <https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html>
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 /// <https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html>
 #[derive(Debug, Default, Deserialize)]
@@ -20,18 +20,35 @@ pub struct AddPermissionInput {
     pub invoked_via_function_url: Option<bool>,
 }
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
+/// AddPermission's 201 body. The statement is held already escaped for its JSON string (see
+/// `domain::policy::StoredStatement`), so the body is assembled, not serialized.
+#[derive(Debug)]
 pub struct AddPermissionOutput {
-    pub statement: String,
+    pub statement_escaped: String,
 }
 
-/// <https://docs.aws.amazon.com/lambda/latest/api/API_GetPolicy.html>
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
+impl AddPermissionOutput {
+    pub fn into_body(self) -> String {
+        format!(r#"{{"Statement":"{}"}}"#, self.statement_escaped)
+    }
+}
+
+/// <https://docs.aws.amazon.com/lambda/latest/api/API_GetPolicy.html>: the document is held already escaped.
+#[derive(Debug)]
 pub struct GetPolicyOutput {
-    pub policy: String,
+    pub policy_escaped: String,
     pub revision_id: String,
+}
+
+impl GetPolicyOutput {
+    pub fn into_body(self) -> String {
+        let mut body = self.policy_escaped;
+        body.insert_str(0, r#"{"Policy":""#);
+        body.push_str(r#"","RevisionId":""#);
+        crate::domain::policy::escape_json_into(&mut body, &self.revision_id);
+        body.push_str(r#""}"#);
+        body
+    }
 }
 
 /// RemovePermission's query.
