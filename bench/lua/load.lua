@@ -14,7 +14,12 @@ local threads = tonumber(os.getenv("BENCH_THREADS") or "1")
 local zip = os.getenv("BENCH_ZIP_B64")
 local create = (os.getenv("BENCH_CREATE") or "1") == "1"
 local prefix = os.getenv("BENCH_PREFIX") or "load"
-local json = { ["Content-Type"] = "application/json" }
+-- Signed-looking requests, as SDKs send them: lambdalite reads account and region from the credential scope, and
+-- moto_server needs it to route to its Lambda backend. Signatures are not checked.
+local auth = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/us-east-1/lambda/aws4_request, "
+  .. "SignedHeaders=host;x-amz-date, Signature=0000000000000000000000000000000000000000000000000000000000000000"
+local json = { ["Content-Type"] = "application/json", ["Authorization"] = auth }
+local get_headers = { ["Authorization"] = auth }
 local n = 0
 local quota = nil
 local answered = 0

@@ -30,7 +30,12 @@ else
   base = "/2015-03-31/functions/" .. target .. "/policy"
   add_body = '{"StatementId":"%s","Action":"lambda:InvokeFunction","Principal":"s3.amazonaws.com","SourceArn":"arn:aws:s3:::bench-bucket"}'
 end
-local json = { ["Content-Type"] = "application/json" }
+-- Signed-looking requests, as SDKs send them: lambdalite reads account and region from the credential scope, and
+-- moto_server needs it to route to its Lambda backend. Signatures are not checked.
+local auth = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/us-east-1/lambda/aws4_request, "
+  .. "SignedHeaders=host;x-amz-date, Signature=0000000000000000000000000000000000000000000000000000000000000000"
+local json = { ["Content-Type"] = "application/json", ["Authorization"] = auth }
+local get_headers = { ["Authorization"] = auth }
 
 -- wrk calls request() once on its first thread to check the script, and throws that request away. The first call
 -- of every thread therefore returns a request with no side effects, so no step of the sequence is lost.
@@ -39,16 +44,16 @@ local verified = false
 function request()
   if not verified then
     verified = true
-    return wrk.format("GET", "/_lambdalite/health")
+    return wrk.format("GET", base, get_headers)
   end
   local p = n % cycle
   local sid = run_tag .. "-t" .. id .. "-" .. math.floor(n / cycle)
   n = n + 1
   if p < reads then
-    return wrk.format("GET", base)
+    return wrk.format("GET", base, get_headers)
   elseif p == reads then
     return wrk.format("POST", base, json, string.format(add_body, sid))
   else
-    return wrk.format("DELETE", base .. "/" .. sid)
+    return wrk.format("DELETE", base .. "/" .. sid, get_headers)
   end
 end
