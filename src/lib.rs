@@ -47,11 +47,52 @@ pub fn app(state: AppState) -> Router {
     http::router(state)
 }
 
-/// Serves `state` on `listener` until `shutdown` resolves, then lets in-flight requests finish.
+/// Serves `state` on `listener` until `shutdown` resolves, then stops accepting (new connections are refused) and
+/// lets in-flight requests finish.
+///
+/// Served with hyper-util's connection builder rather than `axum::serve`, which has no header-read timeout: a client
+/// that opens a connection and never finishes its request headers is disconnected after
+/// `config.header_read_timeout()` instead of holding a connection (and a task) forever.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use hyper_util::service::TowerToHyperService;
+
+    let header_read_timeout = state.config.header_read_timeout();
+    let service = TowerToHyperService::new(app(state));
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(header_read_timeout);
+    builder.http2().timer(TokioTimer::new());
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Per-connection errors (reset before accept, fd exhaustion) must not stop the server; back off
+                    // briefly so that fd exhaustion does not spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service.clone()).into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            // A connection error is the client's (reset, timeout, bad framing); there is nobody to report it to.
+            let _ = connection.await;
+        });
+    }
+    // Closing the listener first is what makes new connections be refused while old ones drain.
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }
