@@ -99,6 +99,11 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        // Under --auth sigv4 the verified identity decides: its account from the credentials file, its region from
+        // the signed credential scope (which also covers presigned requests, which have no Authorization header).
+        if let Some(identity) = parts.extensions.get::<crate::http::auth::AuthenticatedIdentity>() {
+            return Ok(Caller(Scope::new(identity.account_id.clone(), identity.region.clone())));
+        }
         let scope = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
