@@ -308,25 +308,30 @@ pub fn verify(
         .map_err(|_| AuthError::InvalidSignature(SIGNATURE_MISMATCH.into()))?;
     check_skew(signed_at, now, sig.expires)?;
 
-    let payload_hash = if sig.presigned {
-        // Presigned URLs sign no body (botocore's and aws-sigv4's presigners both use UNSIGNED-PAYLOAD).
-        header_str(parts, "x-amz-content-sha256").unwrap_or("UNSIGNED-PAYLOAD").to_owned()
-    } else if header_str(parts, "x-amz-content-sha256") == Some("UNSIGNED-PAYLOAD") {
-        "UNSIGNED-PAYLOAD".to_owned()
-    } else {
-        // Never trust a declared hash: a body that does not match it then fails the signature check.
-        hex(&Sha256::digest(body))
+    let body_hash = || hex(&Sha256::digest(body));
+    let declared = header_str(parts, "x-amz-content-sha256");
+    // Never trust a declared hash: a body that does not match it fails the signature check. Presigners differ:
+    // botocore hashes the (empty) body for non-S3 services, others sign UNSIGNED-PAYLOAD; both are accepted.
+    let payload_hashes: Vec<String> = match (declared, sig.presigned) {
+        (Some("UNSIGNED-PAYLOAD"), _) => vec!["UNSIGNED-PAYLOAD".into()],
+        (_, true) => vec![body_hash(), "UNSIGNED-PAYLOAD".into()],
+        (_, false) => vec![body_hash()],
     };
-    let canonical = canonical_request(parts, &sig, &payload_hash);
-    let scope = format!("{}/{}/{}/aws4_request", sig.date, sig.region, sig.service);
-    let string_to_sign =
-        format!("AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}", hex(&Sha256::digest(canonical.as_bytes())));
-    let key = signing_key(&identity.secret_access_key, &sig.date, &sig.region, &sig.service);
-    let mut mac = HmacSha256::new_from_slice(&key).expect("HMAC takes any key length");
-    mac.update(string_to_sign.as_bytes());
     let given = unhex(&sig.signature).ok_or_else(|| AuthError::InvalidSignature(SIGNATURE_MISMATCH.into()))?;
-    // verify_slice compares in constant time.
-    mac.verify_slice(&given).map_err(|_| AuthError::InvalidSignature(SIGNATURE_MISMATCH.into()))?;
+    let scope = format!("{}/{}/{}/aws4_request", sig.date, sig.region, sig.service);
+    let key = signing_key(&identity.secret_access_key, &sig.date, &sig.region, &sig.service);
+    let matches = payload_hashes.iter().any(|payload_hash| {
+        let canonical = canonical_request(parts, &sig, payload_hash);
+        let string_to_sign =
+            format!("AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}", hex(&Sha256::digest(canonical.as_bytes())));
+        let mut mac = HmacSha256::new_from_slice(&key).expect("HMAC takes any key length");
+        mac.update(string_to_sign.as_bytes());
+        // verify_slice compares in constant time.
+        mac.verify_slice(&given).is_ok()
+    });
+    if !matches {
+        return Err(AuthError::InvalidSignature(SIGNATURE_MISMATCH.into()));
+    }
 
     let account_id = identity.account_id.clone().unwrap_or_else(|| config.account_id.clone());
     let principal_arn = identity
