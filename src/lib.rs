@@ -68,6 +68,8 @@ pub async fn serve(
     builder.http1().timer(TokioTimer::new()).header_read_timeout(header_read_timeout);
     builder.http2().timer(TokioTimer::new());
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    // Tells connections that have not sent a byte yet to go away at shutdown instead of being waited for.
+    let (closing_tx, closing_rx) = tokio::sync::watch::channel(false);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let stream = tokio::select! {
@@ -84,15 +86,44 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service.clone()).into_owned();
-        let connection = graceful.watch(connection);
+        let builder = builder.clone();
+        let service = service.clone();
+        let watcher = graceful.watcher();
+        let mut closing = closing_rx.clone();
         tokio::spawn(async move {
+            // hyper's header-read timer only starts once the HTTP/1-or-2 sniffing has read some bytes, so a client
+            // that connects and sends nothing would otherwise be held forever.
+            tokio::select! {
+                started = tokio::time::timeout(header_read_timeout, first_bytes(&stream)) => {
+                    if !matches!(started, Ok(true)) {
+                        return;
+                    }
+                }
+                _ = closing.wait_for(|closing| *closing) => return,
+            }
+            let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
             // A connection error is the client's (reset, timeout, bad framing); there is nobody to report it to.
-            let _ = connection.await;
+            let _ = watcher.watch(connection).await;
         });
     }
     // Closing the listener first is what makes new connections be refused while old ones drain.
     drop(listener);
+    let _ = closing_tx.send(true);
     graceful.shutdown().await;
     Ok(())
+}
+
+/// Waits until the client has sent enough to tell HTTP/1 from the HTTP/2 preface (what hyper-util's sniffing
+/// reads); `false` on EOF or error.
+async fn first_bytes(stream: &tokio::net::TcpStream) -> bool {
+    const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    let mut buf = [0u8; 24];
+    loop {
+        match stream.peek(&mut buf).await {
+            Ok(0) | Err(_) => return false,
+            Ok(n) if n >= H2_PREFACE.len() || buf[..n] != H2_PREFACE[..n] => return true,
+            // A partial HTTP/2 preface: peek would return at once again, so wait a little for the rest.
+            Ok(_) => tokio::time::sleep(std::time::Duration::from_millis(5)).await,
+        }
+    }
 }
