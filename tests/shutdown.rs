@@ -57,7 +57,9 @@ fn read_response(s: &mut TcpStream) -> (u16, String) {
     let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status");
     let len = head
         .lines()
-        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap()))
+        .find_map(|l| {
+            l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap())
+        })
         .unwrap_or(0);
     let mut body = vec![0u8; len];
     s.read_exact(&mut body).expect("read body");
@@ -71,7 +73,8 @@ fn create_body(name: &str) -> Vec<u8> {
         let mut w = zip::ZipWriter::new(&mut zip);
         let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
         w.start_file("index.py", opts).unwrap();
-        let filler: String = (0..2_000_000u32).map(|i| char::from(b'a' + (i.wrapping_mul(2_654_435_761) >> 27) as u8 % 26)).collect();
+        let filler: String =
+            (0..2_000_000u32).map(|i| char::from(b'a' + (i.wrapping_mul(2_654_435_761) >> 27) as u8 % 26)).collect();
         w.write_all(format!("# {filler}\ndef handler(e, c): return 1\n").as_bytes()).unwrap();
         w.finish().unwrap();
     }
@@ -96,8 +99,7 @@ fn sigterm_completes_in_flight_requests_refuses_new_connections_and_exits_zero()
         let mut s = connect(addr);
         s.write_all(b"GET /2015-03-31/functions HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
         assert_eq!(read_response(&mut s).0, 200);
-        let head =
-            format!("POST /2015-03-31/functions HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n", body.len());
+        let head = format!("POST /2015-03-31/functions HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n", body.len());
         s.write_all(head.as_bytes()).unwrap();
         s.write_all(&body[..body.len() / 2]).unwrap();
         uploads.push(s);
