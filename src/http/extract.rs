@@ -102,7 +102,13 @@ impl FromRequestParts<AppState> for Caller {
         // Under --auth sigv4 the verified identity decides: its account from the credentials file, its region from
         // the signed credential scope (which also covers presigned requests, which have no Authorization header).
         if let Some(identity) = parts.extensions.get::<crate::http::auth::AuthenticatedIdentity>() {
-            return Ok(Caller(Scope::new(identity.account_id.clone(), identity.region.clone())));
+            // A signed scope can name any string as its region; only a region-shaped one may end up in ARNs.
+            let region = &identity.region;
+            let valid = !region.is_empty()
+                && region.len() <= 64
+                && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            let region = if valid { region.clone() } else { state.config.region.clone() };
+            return Ok(Caller(Scope::new(identity.account_id.clone(), region)));
         }
         let scope = parts
             .headers
