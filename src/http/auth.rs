@@ -82,7 +82,7 @@ impl AuthError {
 
 impl IntoResponse for AuthError {
     fn into_response(self) -> Response {
-        // AWS sends these with a lower-case `message` and no `Type` (as seen in recorded CLI/boto3 errors).
+        // Inferred: `{"message":..}` with no `Type`, the shape public AWS error dumps show for these codes.
         let body = format!(r#"{{"message":{}}}"#, serde_json::Value::from(self.message()));
         let mut response = (StatusCode::FORBIDDEN, body).into_response();
         let headers = response.headers_mut();
@@ -96,6 +96,8 @@ impl IntoResponse for AuthError {
 /// The middleware installed by `http::router()` under `--auth sigv4`.
 pub async fn authenticate(State(app): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
+    // Deviation (not an AWS path): in strict mode the health endpoint needs the admin token too, so a health check
+    // must send it.
     if path == "/_lambdalite" || path.starts_with("/_lambdalite/") {
         return match check_admin_token(&app.config, request.headers()) {
             Ok(()) => next.run(request).await,
@@ -294,7 +296,10 @@ pub fn verify(
         Some(value) => parse_authorization(&String::from_utf8_lossy(value.as_bytes()))?,
         None => parse_presigned(query).ok_or(AuthError::Missing)??,
     };
+    // Deviation: temporary credentials (x-amz-security-token) are not supported; their keys are simply unknown.
     let identity = credentials.identities.get(&sig.access_key_id).ok_or(AuthError::UnknownKey)?;
+    // Deviation: AWS also refuses a scope whose service is not `lambda` or whose date differs from X-Amz-Date, with
+    // messages of their own; here such a scope only has to produce the right signature.
     if !sig.presigned {
         sig.amz_date = parts.headers.get("x-amz-date").and_then(|v| v.to_str().ok()).map(str::to_owned);
     }
