@@ -111,6 +111,102 @@ pub struct Config {
     /// Log line format.
     #[arg(long = "log-format", env = "LAMBDALITE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+
+    // --- Hardening: strict authentication and connection limits (issue 10). ---
+    /// Request authentication: `none` trusts the credential scope as is; `sigv4` verifies every request's signature
+    /// against `--credentials` and requires `--admin-token` for `/_lambdalite/*`.
+    #[arg(long, env = "LAMBDALITE_AUTH", value_enum, default_value_t = AuthMode::None)]
+    pub auth: AuthMode,
+
+    /// AWS shared-credentials INI file: one section per identity with `aws_access_key_id`,
+    /// `aws_secret_access_key`, optional `account_id` and `principal_arn`. Required by `--auth sigv4`.
+    #[arg(long, env = "LAMBDALITE_CREDENTIALS", value_parser = parse_credentials_file,
+          required_if_eq("auth", "sigv4"))]
+    pub credentials: Option<Credentials>,
+
+    /// Bearer token for `/_lambdalite/*` under `--auth sigv4` (`Authorization: Bearer <token>` or
+    /// `x-lambdalite-admin-token: <token>`); without it those endpoints refuse every request in that mode.
+    #[arg(long = "admin-token", env = "LAMBDALITE_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+
+    /// Milliseconds a client has to send a request's headers before its connection is closed (slow clients must
+    /// not hold connections forever).
+    #[arg(long = "header-read-timeout-ms", env = "LAMBDALITE_HEADER_READ_TIMEOUT_MS", default_value_t = 30_000)]
+    pub header_read_timeout_ms: u64,
+
+    /// Test-only: adds `GET /_lambdalite/test/panic`, a handler that panics, so tests can check the panic layer.
+    #[arg(long = "test-panic-route", hide = true)]
+    pub test_panic_route: bool,
+    // --- End of hardening flags. ---
+}
+
+/// How requests are authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuthMode {
+    /// Trust the SigV4 credential scope without verifying the signature (SPEC §3.1).
+    None,
+    /// Verify every SigV4 signature against the credentials file.
+    Sigv4,
+}
+
+/// One identity of the credentials file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    /// The caller's account: `account_id`, else a 12-digit access key id, else the configured default (`None`).
+    pub account_id: Option<String>,
+    /// `principal_arn`, else `arn:aws:iam::<account>:root` (filled in by the caller).
+    pub principal_arn: Option<String>,
+}
+
+/// The identities of a shared-credentials file, by access key id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Credentials {
+    pub identities: std::collections::BTreeMap<String, Identity>,
+}
+
+impl Credentials {
+    /// Parses the AWS shared-credentials INI text. Sections without an access key id (e.g. a `[default]` that only
+    /// sets a region) are skipped; a key without a secret, or a bad `account_id`, is an error.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let ini = ini::Ini::load_from_str(text).map_err(|e| format!("not an INI file: {e}"))?;
+        let mut identities = std::collections::BTreeMap::new();
+        for (section, props) in ini.iter() {
+            let name = section.unwrap_or("(top)");
+            let Some(key) = props.get("aws_access_key_id").map(str::trim).filter(|k| !k.is_empty()) else {
+                continue;
+            };
+            let secret = props
+                .get("aws_secret_access_key")
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| format!("section [{name}] has aws_access_key_id but no aws_secret_access_key"))?;
+            let account_id = match props.get("account_id").map(str::trim) {
+                Some(a) => Some(parse_account_id(a).map_err(|e| format!("section [{name}]: {e}"))?),
+                None if key.len() == 12 && key.bytes().all(|b| b.is_ascii_digit()) => Some(key.to_owned()),
+                None => None,
+            };
+            let identity = Identity {
+                access_key_id: key.to_owned(),
+                secret_access_key: secret.to_owned(),
+                account_id,
+                principal_arn: props.get("principal_arn").map(|p| p.trim().to_owned()),
+            };
+            if identities.insert(key.to_owned(), identity).is_some() {
+                return Err(format!("access key id {key} appears in more than one section"));
+            }
+        }
+        if identities.is_empty() {
+            return Err("no section has an aws_access_key_id".into());
+        }
+        Ok(Credentials { identities })
+    }
+}
+
+fn parse_credentials_file(path: &str) -> Result<Credentials, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    Credentials::parse(&text).map_err(|e| format!("{path}: {e}"))
 }
 
 /// How log lines are written.
@@ -149,6 +245,10 @@ impl Config {
     pub fn settle_delay(&self) -> Duration {
         Duration::from_millis(self.settle_delay_ms)
     }
+
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_millis(self.header_read_timeout_ms.max(1))
+    }
 }
 
 impl Default for Config {
@@ -162,6 +262,11 @@ impl Default for Config {
             settle_delay_ms: 0,
             organizations: Vec::new(),
             log_format: LogFormat::Text,
+            auth: AuthMode::None,
+            credentials: None,
+            admin_token: None,
+            header_read_timeout_ms: 30_000,
+            test_panic_route: false,
         }
     }
 }

@@ -49,11 +49,83 @@ pub fn app(state: AppState) -> Router {
     http::router(state)
 }
 
-/// Serves `state` on `listener` until `shutdown` resolves, then lets in-flight requests finish.
+/// Serves `state` on `listener` until `shutdown` resolves, then stops accepting (new connections are refused) and
+/// lets in-flight requests finish.
+///
+/// Served with hyper-util's connection builder rather than `axum::serve`, which has no header-read timeout: a client
+/// that opens a connection and never finishes its request headers is disconnected after
+/// `config.header_read_timeout()` instead of holding a connection (and a task) forever.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use hyper_util::service::TowerToHyperService;
+
+    let header_read_timeout = state.config.header_read_timeout();
+    let service = TowerToHyperService::new(app(state));
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(header_read_timeout);
+    builder.http2().timer(TokioTimer::new());
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    // Tells connections that have not sent a byte yet to go away at shutdown instead of being waited for.
+    let (closing_tx, closing_rx) = tokio::sync::watch::channel(false);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Per-connection errors (reset before accept, fd exhaustion) must not stop the server; back off
+                    // briefly so that fd exhaustion does not spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let builder = builder.clone();
+        let service = service.clone();
+        let watcher = graceful.watcher();
+        let mut closing = closing_rx.clone();
+        tokio::spawn(async move {
+            // hyper's header-read timer only starts once the HTTP/1-or-2 sniffing has read some bytes, so a client
+            // that connects and sends nothing would otherwise be held forever.
+            tokio::select! {
+                started = tokio::time::timeout(header_read_timeout, first_bytes(&stream)) => {
+                    if !matches!(started, Ok(true)) {
+                        return;
+                    }
+                }
+                _ = closing.wait_for(|closing| *closing) => return,
+            }
+            let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
+            // A connection error is the client's (reset, timeout, bad framing); there is nobody to report it to.
+            let _ = watcher.watch(connection).await;
+        });
+    }
+    // Closing the listener first is what makes new connections be refused while old ones drain.
+    drop(listener);
+    let _ = closing_tx.send(true);
+    graceful.shutdown().await;
+    Ok(())
+}
+
+/// Waits until the client has sent enough to tell HTTP/1 from the HTTP/2 preface (what hyper-util's sniffing
+/// reads); `false` on EOF or error.
+async fn first_bytes(stream: &tokio::net::TcpStream) -> bool {
+    const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    let mut buf = [0u8; 24];
+    loop {
+        match stream.peek(&mut buf).await {
+            Ok(0) | Err(_) => return false,
+            Ok(n) if n >= H2_PREFACE.len() || buf[..n] != H2_PREFACE[..n] => return true,
+            // A partial HTTP/2 preface: peek would return at once again, so wait a little for the rest.
+            Ok(_) => tokio::time::sleep(std::time::Duration::from_millis(5)).await,
+        }
+    }
 }

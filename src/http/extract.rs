@@ -99,6 +99,17 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        // Under --auth sigv4 the verified identity decides: its account from the credentials file, its region from
+        // the signed credential scope (which also covers presigned requests, which have no Authorization header).
+        if let Some(identity) = parts.extensions.get::<crate::http::auth::AuthenticatedIdentity>() {
+            // A signed scope can name any string as its region; only a region-shaped one may end up in ARNs.
+            let region = &identity.region;
+            let valid = !region.is_empty()
+                && region.len() <= 64
+                && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            let region = if valid { region.clone() } else { state.config.region.clone() };
+            return Ok(Caller(Scope::new(identity.account_id.clone(), region)));
+        }
         Ok(Caller(caller_scope(&parts.headers, &state.config)))
     }
 }
