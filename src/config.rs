@@ -205,6 +205,10 @@ impl Credentials {
 }
 
 fn parse_credentials_file(path: &str) -> Result<Credentials, String> {
+    // An empty value (a compose file passing the variable through unset) names no file: no identities.
+    if path.trim().is_empty() {
+        return Ok(Credentials::default());
+    }
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
     Credentials::parse(&text).map_err(|e| format!("{path}: {e}"))
 }
