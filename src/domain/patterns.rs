@@ -126,25 +126,7 @@ mod tests {
 
     #[test]
     fn every_pattern_compiles() {
-        for p in [
-            &FUNCTION_NAME_NS,
-            &FUNCTION_NAME_PLAIN,
-            &QUALIFIER,
-            &STATEMENT_ID,
-            &STATEMENT_ID_NS,
-            &ACTION,
-            &PRINCIPAL,
-            &ARN,
-            &SOURCE_OWNER,
-            &EVENT_SOURCE_TOKEN,
-            &ORG_ID,
-            &ROLE,
-            &ALIAS_NAME,
-            &LAYER_NAME,
-            &LAYER_PRINCIPAL,
-            &LAYER_ACTION,
-            &LAYER_VERSION_ARN,
-        ] {
+        for p in ALL {
             let _ = p.is_match("x");
         }
     }

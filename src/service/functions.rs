@@ -223,6 +223,28 @@ struct ConfigMembers<'a> {
     vpc: Option<&'a serde_json::Value>,
 }
 
+/// Borrows the [`ConfigMembers`] of a CreateFunction or UpdateFunctionConfiguration input: the two DTOs name these
+/// members alike, so one expansion serves both.
+macro_rules! config_members {
+    ($input:expr) => {
+        ConfigMembers {
+            role: $input.role.as_deref(),
+            handler: $input.handler.as_deref(),
+            description: $input.description.as_deref(),
+            timeout: $input.timeout,
+            memory_size: $input.memory_size,
+            kms_key_arn: $input.kms_key_arn.as_deref(),
+            tracing: $input.tracing_config.as_ref(),
+            ephemeral: $input.ephemeral_storage.as_ref(),
+            logging: $input.logging_config.as_ref(),
+            snap_start: $input.snap_start.as_ref(),
+            environment: $input.environment.as_ref(),
+            dead_letter: $input.dead_letter_config.as_ref(),
+            vpc: $input.vpc_config.as_ref(),
+        }
+    };
+}
+
 /// `KMSKeyArn` and `DeadLetterConfig.TargetArn`: any ARN, or empty (to clear).
 static RESOURCE_ARN: Pattern = Pattern::new(r"(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()", || {
     anchored(r"(?:arn:(?:aws[a-zA-Z-]*)?:[a-z0-9.\-]+:(?s:.*))|(?:)")
@@ -451,24 +473,7 @@ pub fn create_function_prepared(
             c.s3_object_version.as_deref(),
         ),
     }
-    check_config_members(
-        &mut v,
-        &ConfigMembers {
-            role: input.role.as_deref(),
-            handler: input.handler.as_deref(),
-            description: input.description.as_deref(),
-            timeout: input.timeout,
-            memory_size: input.memory_size,
-            kms_key_arn: input.kms_key_arn.as_deref(),
-            tracing: input.tracing_config.as_ref(),
-            ephemeral: input.ephemeral_storage.as_ref(),
-            logging: input.logging_config.as_ref(),
-            snap_start: input.snap_start.as_ref(),
-            environment: input.environment.as_ref(),
-            dead_letter: input.dead_letter_config.as_ref(),
-            vpc: input.vpc_config.as_ref(),
-        },
-    );
+    check_config_members(&mut v, &config_members!(input));
     if let Some(p) = input.package_type.as_deref() {
         v.one_of("packageType", p, &["Zip", "Image"]);
     }
@@ -980,24 +985,7 @@ pub fn update_function_configuration(
 ) -> Result<FunctionConfiguration, Error> {
     let mut v = Violations::new();
     let parsed = check_function_name(&mut v, function_name, NameRule::Plain(140));
-    check_config_members(
-        &mut v,
-        &ConfigMembers {
-            role: input.role.as_deref(),
-            handler: input.handler.as_deref(),
-            description: input.description.as_deref(),
-            timeout: input.timeout,
-            memory_size: input.memory_size,
-            kms_key_arn: input.kms_key_arn.as_deref(),
-            tracing: input.tracing_config.as_ref(),
-            ephemeral: input.ephemeral_storage.as_ref(),
-            logging: input.logging_config.as_ref(),
-            snap_start: input.snap_start.as_ref(),
-            environment: input.environment.as_ref(),
-            dead_letter: input.dead_letter_config.as_ref(),
-            vpc: input.vpc_config.as_ref(),
-        },
-    );
+    check_config_members(&mut v, &config_members!(input));
     super::layers::check_layer_arns(&mut v, input.layers.as_deref());
     v.finish()?;
     let parsed = parsed.expect("validated");
