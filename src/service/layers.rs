@@ -68,33 +68,33 @@ pub fn deny_foreign(caller: &Scope, scope: &Scope, operation: &str, resource: &s
 
 /// `CompatibleRuntimes`: at most 15, each in the model's enum. The whole list is echoed (SPEC §12).
 fn check_runtimes(v: &mut Violations, runtimes: Option<&Vec<String>>) {
-    let Some(list) = runtimes else { return };
-    let shown = format!("[{}]", list.join(", "));
-    if list.len() > 15 {
-        v.push("compatibleRuntimes", &shown, "Member must have length less than or equal to 15");
-    }
-    if !list.iter().all(|r| MODEL_ENUM.contains(&r.as_str())) {
-        v.push(
-            "compatibleRuntimes",
-            &shown,
-            &format!("Member must satisfy enum value set: [{}]", MODEL_ENUM.join(", ")),
-        );
-    }
+    let constraint = format!("Member must satisfy enum value set: [{}]", MODEL_ENUM.join(", "));
+    check_enum_list(v, "compatibleRuntimes", runtimes, 15, MODEL_ENUM, &constraint);
 }
 
 /// `CompatibleArchitectures`: at most 2, each `x86_64` or `arm64`. The whole list is echoed (SPEC §12).
 fn check_architectures(v: &mut Violations, archs: Option<&Vec<String>>) {
-    let Some(list) = archs else { return };
+    let constraint = "Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member \
+                      must not be null]";
+    check_enum_list(v, "compatibleArchitectures", archs, 2, ARCHITECTURES, constraint);
+}
+
+/// A list member of at most `max` items from `allowed`; each violation quotes the whole list, as AWS does.
+fn check_enum_list(
+    v: &mut Violations,
+    member: &str,
+    list: Option<&Vec<String>>,
+    max: usize,
+    allowed: &[&str],
+    enum_constraint: &str,
+) {
+    let Some(list) = list else { return };
     let shown = format!("[{}]", list.join(", "));
-    if list.len() > 2 {
-        v.push("compatibleArchitectures", &shown, "Member must have length less than or equal to 2");
+    if list.len() > max {
+        v.push(member, &shown, &format!("Member must have length less than or equal to {max}"));
     }
-    if !list.iter().all(|a| ARCHITECTURES.contains(&a.as_str())) {
-        v.push(
-            "compatibleArchitectures",
-            &shown,
-            "Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member must not be null]",
-        );
+    if !list.iter().all(|item| allowed.contains(&item.as_str())) {
+        v.push(member, &shown, enum_constraint);
     }
 }
 
