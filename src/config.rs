@@ -112,6 +112,11 @@ pub struct Config {
     #[arg(long = "log-format", env = "LAMBDALITE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
 
+    /// Keep the state in this directory (created if missing): every mutation is on disk before it is answered, and
+    /// a restart on the same directory finds everything it held. Without it the state lives in memory only.
+    #[arg(long = "state-dir", env = "LAMBDALITE_STATE_DIR")]
+    pub state_dir: Option<std::path::PathBuf>,
+
     // --- Hardening: strict authentication and connection limits (issue 10). ---
     /// Request authentication: `none` trusts the credential scope as is; `sigv4` verifies every request's signature
     /// against `--credentials` and requires `--admin-token` for `/_lambdalite/*`.
@@ -266,6 +271,7 @@ impl Default for Config {
             settle_delay_ms: 0,
             organizations: Vec::new(),
             log_format: LogFormat::Text,
+            state_dir: None,
             auth: AuthMode::None,
             credentials: None,
             admin_token: None,

@@ -15,6 +15,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod persist;
 pub mod service;
 pub mod store;
 pub mod wire;
@@ -37,10 +38,30 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// An in-memory state (`config.state_dir` is not looked at; see [`AppState::open`]).
     pub fn new(config: Config) -> Self {
+        AppState { store: Store::new(Self::empty_state(&config)), config: Arc::new(config) }
+    }
+
+    /// The state `config` asks for: in memory, or loaded from `--state-dir` and durable from then on.
+    pub fn open(config: Config) -> Result<Self, String> {
+        let Some(dir) = config.state_dir.clone() else { return Ok(Self::new(config)) };
+        let mut state = Self::empty_state(&config);
+        let (durable, loaded) =
+            persist::Durable::open(&dir, &mut state).map_err(|e| format!("--state-dir {}: {e}", dir.display()))?;
+        tracing::info!(
+            dir = %dir.display(),
+            functions = loaded.functions,
+            layers = loaded.layers,
+            "state directory opened"
+        );
+        Ok(AppState { store: Store::durable(state, durable), config: Arc::new(config) })
+    }
+
+    fn empty_state(config: &Config) -> domain::state::State {
         let mut state = domain::state::State::new(config.settle_delay());
         state.organizations = config.organizations();
-        AppState { store: Store::new(state), config: Arc::new(config) }
+        state
     }
 }
 

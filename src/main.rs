@@ -22,6 +22,16 @@ fn main() -> ExitCode {
 }
 
 fn run_server(config: Config) -> ExitCode {
+    init_tracing(config.log_format);
+    // The state comes first, before the runtime (loading blocks): a state directory that cannot be opened means no
+    // server, not an empty one.
+    let app = match AppState::open(config) {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("lambdalite: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -29,12 +39,11 @@ fn run_server(config: Config) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(serve(config))
+    runtime.block_on(serve(app))
 }
 
-async fn serve(config: Config) -> ExitCode {
-    init_tracing(config.log_format);
-
+async fn serve(app: AppState) -> ExitCode {
+    let config = &app.config;
     let addr = format!("{}:{}", config.host, config.port);
     let listener = match TcpListener::bind(&addr).await {
         Ok(l) => l,
@@ -53,7 +62,7 @@ async fn serve(config: Config) -> ExitCode {
     // The ready line tests and scripts wait for; it carries the port actually bound, so `--port 0` works.
     println!("lambdalite listening on http://{local}");
 
-    match lambdalite::serve(listener, AppState::new(config), shutdown_signal()).await {
+    match lambdalite::serve(listener, app, shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("lambdalite: server error: {e}");

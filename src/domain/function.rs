@@ -3,14 +3,15 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
 
 use super::policy::{new_revision_id, Policy};
 
 /// What a mutation left in flight.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Transition {
     /// CreateFunction: `State: Pending` until settled.
     Creating,
@@ -23,7 +24,8 @@ pub enum Transition {
 /// Settling is a pure function of time, so reads need no write lock: until `settle_delay` has passed since `since`,
 /// the configuration reads as in flight with `pending_revision`; afterwards it reads as settled with
 /// `settled_revision`. AWS changes the RevisionId when a function settles (SPEC §5.2), hence two ids.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "LifecycleRecord", into = "LifecycleRecord")]
 pub struct Lifecycle {
     pub in_flight: Option<Transition>,
     pub since: Instant,
@@ -63,25 +65,81 @@ impl Lifecycle {
     }
 }
 
+/// A [`Lifecycle`] as the durable store keeps it: an `Instant` means nothing to another process, so `since` is
+/// written as wall-clock milliseconds and turned back into an `Instant` on load.
+#[derive(Serialize, Deserialize)]
+struct LifecycleRecord {
+    in_flight: Option<Transition>,
+    since_unix_ms: u64,
+    pending_revision: String,
+    settled_revision: String,
+}
+
+fn unix_ms(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+impl From<Lifecycle> for LifecycleRecord {
+    fn from(l: Lifecycle) -> Self {
+        let since = SystemTime::now().checked_sub(l.since.elapsed()).unwrap_or(UNIX_EPOCH);
+        LifecycleRecord {
+            in_flight: l.in_flight,
+            since_unix_ms: unix_ms(since),
+            pending_revision: l.pending_revision,
+            settled_revision: l.settled_revision,
+        }
+    }
+}
+
+impl From<LifecycleRecord> for Lifecycle {
+    fn from(r: LifecycleRecord) -> Self {
+        let age = Duration::from_millis(unix_ms(SystemTime::now()).saturating_sub(r.since_unix_ms));
+        // An age beyond this machine's monotonic clock (written before a reboot) has settled whatever the delay.
+        let (since, in_flight) = match Instant::now().checked_sub(age) {
+            Some(since) => (since, r.in_flight),
+            None => (Instant::now(), None),
+        };
+        Lifecycle { in_flight, since, pending_revision: r.pending_revision, settled_revision: r.settled_revision }
+    }
+}
+
 /// Stored code: a zip (hashed, never run) or a container image reference.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Code {
     /// Base64 of the SHA-256 of the zip bytes (or of the image URI for images).
     pub sha256: String,
     pub size: u64,
+    /// The durable store keeps zips apart from the records that use them (one blob per `sha256`, written once), so
+    /// a record only says whether there is one; loading puts the bytes back (see `persist`).
+    #[serde(with = "zip_presence")]
     pub zip: Option<Arc<[u8]>>,
     pub image_uri: Option<String>,
 }
 
+/// Serializes a zip as whether there is one; deserializes `true` as an empty zip for the loader to fill in.
+mod zip_presence {
+    use std::sync::Arc;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(zip: &Option<Arc<[u8]>>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bool(zip.is_some())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Arc<[u8]>>, D::Error> {
+        Ok(bool::deserialize(d)?.then(|| Arc::from(Vec::new())))
+    }
+}
+
 /// A layer version a function references.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LayerRef {
     pub arn: String,
     pub code_size: u64,
 }
 
 /// One configuration: `$LATEST` or a published version's immutable snapshot.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FunctionConfig {
     pub runtime: Option<String>,
     pub role: String,
@@ -122,14 +180,14 @@ impl FunctionConfig {
 }
 
 /// A published version.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Version {
     pub config: FunctionConfig,
     pub policy: Option<Policy>,
 }
 
 /// An alias: a name pointing at a version, with optional weighted routing to one more version.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alias {
     pub name: String,
     pub function_version: String,
@@ -141,7 +199,7 @@ pub struct Alias {
 }
 
 /// A function with everything that hangs off it. Deleting it drops all of it, policies included.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Function {
     pub name: String,
     pub latest: FunctionConfig,

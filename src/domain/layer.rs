@@ -5,12 +5,14 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 use super::arn::Scope;
 use super::function::Code;
 use super::policy::Policy;
 
 /// One published layer version. Its policy lives here, so deleting the version deletes the policy.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LayerVersion {
     pub version: u64,
     pub description: String,
@@ -39,7 +41,7 @@ impl LayerVersion {
 ///
 /// A layer whose versions were all deleted stays in the map: it is invisible to every read, but it still remembers
 /// the next number, because AWS never reuses a deleted version number (SPEC §12).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Layer {
     pub name: String,
     pub versions: BTreeMap<u64, LayerVersion>,

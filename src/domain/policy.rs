@@ -6,7 +6,7 @@
 
 use indexmap::IndexMap;
 use serde::ser::{SerializeMap, Serializer};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 
@@ -77,7 +77,7 @@ impl Statement {
 /// are JSON strings *inside* a JSON body, so the statement is kept already escaped for that position: serving a
 /// policy is then a copy, not a re-serialisation (escaping dominated GetPolicy's cost), and a statement costs about
 /// its JSON size in memory. The typed [`Statement`] is rebuilt on demand (policy evaluation, the state page).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredStatement {
     /// The compact statement JSON, escaped as the contents of a JSON string.
     escaped: Box<str>,
@@ -211,7 +211,7 @@ fn intern(name: &str) -> &'static str {
 }
 
 /// A non-empty policy and its RevisionId. An empty policy does not exist: removing the last statement deletes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Policy {
     statements: Vec<StoredStatement>,
     revision_id: String,

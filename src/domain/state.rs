@@ -9,6 +9,11 @@ use super::function::Function;
 use super::layer::Layer;
 
 /// Everything lambdalite holds. Lives behind the store's one `RwLock`.
+///
+/// Mutation goes through the `*_mut`/`insert_*`/`remove_*` accessors below and never through a namespace's maps
+/// directly: with `--state-dir`, each accessor notes which function or layer it handed out in the [`Journal`], and
+/// the store writes those entities to disk before the request is answered. A handed-out entity that was not changed
+/// in the end is written again unchanged, which costs a write but loses nothing.
 #[derive(Debug, Default)]
 pub struct State {
     /// How long a mutation stays in flight (`--settle-delay-ms`).
@@ -16,6 +21,8 @@ pub struct State {
     /// Which accounts belong to which organization (`--organization`), for `aws:PrincipalOrgID`.
     pub organizations: Vec<Organization>,
     namespaces: HashMap<Scope, Namespace>,
+    /// `Some` when the state is durable: what the current write touched.
+    journal: Option<Journal>,
 }
 
 /// The resources of one account in one region. `BTreeMap`s keep listings in name order.
@@ -25,9 +32,54 @@ pub struct Namespace {
     pub layers: BTreeMap<String, Layer>,
 }
 
+/// An entity the durable store keeps as one record: a function with its versions, aliases and policies, or a layer
+/// with its versions and their policies.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum EntityKey {
+    Function(Scope, String),
+    Layer(Scope, String),
+}
+
+/// What one write touched, in first-touch order.
+#[derive(Debug, Default)]
+pub struct Journal {
+    /// Everything was dropped first (`POST /_lambdalite/reset`).
+    pub reset: bool,
+    pub touched: Vec<EntityKey>,
+}
+
+impl Journal {
+    fn touch(&mut self, key: EntityKey) {
+        // A write touches one or two entities; a linear scan beats hashing here.
+        if !self.touched.contains(&key) {
+            self.touched.push(key);
+        }
+    }
+}
+
 impl State {
     pub fn new(settle_delay: Duration) -> Self {
-        State { settle_delay, organizations: Vec::new(), namespaces: HashMap::new() }
+        State { settle_delay, ..State::default() }
+    }
+
+    /// Starts noting touched entities (the state is durable from now on).
+    pub fn enable_journal(&mut self) {
+        self.journal = Some(Journal::default());
+    }
+
+    /// What was touched since the last call, or `None` when the state is not durable or nothing was touched.
+    pub fn take_journal(&mut self) -> Option<Journal> {
+        let journal = self.journal.as_mut()?;
+        if !journal.reset && journal.touched.is_empty() {
+            return None;
+        }
+        Some(std::mem::take(journal))
+    }
+
+    fn touch(&mut self, key: impl FnOnce() -> EntityKey) {
+        if let Some(journal) = &mut self.journal {
+            journal.touch(key());
+        }
     }
 
     /// The namespace of `scope`, if anything was ever created there.
@@ -35,17 +87,13 @@ impl State {
         self.namespaces.get(scope)
     }
 
-    /// The namespace of `scope`, created empty on first use.
-    pub fn namespace_mut(&mut self, scope: &Scope) -> &mut Namespace {
+    /// The namespace of `scope`, created empty on first use. Private: mutation goes through the accessors that
+    /// journal it.
+    fn namespace_mut(&mut self, scope: &Scope) -> &mut Namespace {
         if !self.namespaces.contains_key(scope) {
             self.namespaces.insert(scope.clone(), Namespace::default());
         }
         self.namespaces.get_mut(scope).expect("just inserted")
-    }
-
-    /// The existing namespace of `scope`, without creating one.
-    pub fn existing_namespace_mut(&mut self, scope: &Scope) -> Option<&mut Namespace> {
-        self.namespaces.get_mut(scope)
     }
 
     pub fn function(&self, scope: &Scope, name: &str) -> Option<&Function> {
@@ -53,7 +101,41 @@ impl State {
     }
 
     pub fn function_mut(&mut self, scope: &Scope, name: &str) -> Option<&mut Function> {
-        self.existing_namespace_mut(scope)?.functions.get_mut(name)
+        self.touch(|| EntityKey::Function(scope.clone(), name.to_owned()));
+        self.namespaces.get_mut(scope)?.functions.get_mut(name)
+    }
+
+    /// Adds (or replaces) a function.
+    pub fn insert_function(&mut self, scope: &Scope, function: Function) {
+        self.touch(|| EntityKey::Function(scope.clone(), function.name.clone()));
+        self.namespace_mut(scope).functions.insert(function.name.clone(), function);
+    }
+
+    /// Deletes a function with everything that hangs off it.
+    pub fn remove_function(&mut self, scope: &Scope, name: &str) -> Option<Function> {
+        self.touch(|| EntityKey::Function(scope.clone(), name.to_owned()));
+        self.namespaces.get_mut(scope)?.functions.remove(name)
+    }
+
+    pub fn layer(&self, scope: &Scope, name: &str) -> Option<&Layer> {
+        self.namespace(scope)?.layers.get(name)
+    }
+
+    pub fn layer_mut(&mut self, scope: &Scope, name: &str) -> Option<&mut Layer> {
+        self.touch(|| EntityKey::Layer(scope.clone(), name.to_owned()));
+        self.namespaces.get_mut(scope)?.layers.get_mut(name)
+    }
+
+    /// The layer `name`, created without versions on first use.
+    pub fn layer_entry(&mut self, scope: &Scope, name: &str) -> &mut Layer {
+        self.touch(|| EntityKey::Layer(scope.clone(), name.to_owned()));
+        self.namespace_mut(scope).layers.entry(name.to_owned()).or_insert_with(|| Layer::new(name))
+    }
+
+    /// Adds (or replaces) a layer: how a durable state is loaded back.
+    pub fn insert_layer(&mut self, scope: &Scope, layer: Layer) {
+        self.touch(|| EntityKey::Layer(scope.clone(), layer.name.clone()));
+        self.namespace_mut(scope).layers.insert(layer.name.clone(), layer);
     }
 
     /// Every namespace, for admin views and export.
@@ -64,5 +146,41 @@ impl State {
     /// Drops everything (`POST /_lambdalite/reset`).
     pub fn reset(&mut self) {
         self.namespaces.clear();
+        if let Some(journal) = &mut self.journal {
+            journal.reset = true;
+            journal.touched.clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn journal_notes_each_touched_entity_once_and_only_when_enabled() {
+        let scope = Scope::new("000000000000", "us-east-1");
+        let mut s = State::default();
+        s.layer_entry(&scope, "l");
+        assert!(s.take_journal().is_none(), "not durable: nothing noted");
+
+        s.enable_journal();
+        assert!(s.take_journal().is_none(), "nothing touched yet");
+        s.layer_entry(&scope, "l");
+        s.layer_mut(&scope, "l");
+        s.function_mut(&scope, "missing");
+        let j = s.take_journal().expect("touched");
+        assert!(!j.reset);
+        assert_eq!(
+            j.touched,
+            vec![EntityKey::Layer(scope.clone(), "l".into()), EntityKey::Function(scope.clone(), "missing".into())]
+        );
+        assert!(s.take_journal().is_none(), "taken");
+
+        s.layer_mut(&scope, "l");
+        s.reset();
+        let j = s.take_journal().expect("reset");
+        assert!(j.reset && j.touched.is_empty());
+        assert!(s.layer(&scope, "l").is_none());
     }
 }

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::service::export;
 use crate::AppState;
+use crate::Error;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -24,9 +25,14 @@ async fn health() -> Json<serde_json::Value> {
 }
 
 /// `POST /_lambdalite/reset`: drops all state, for test isolation. 204.
-async fn reset(State(app): State<AppState>) -> StatusCode {
-    app.store.write(|s| s.reset()).await;
-    StatusCode::NO_CONTENT
+async fn reset(State(app): State<AppState>) -> Result<StatusCode, Error> {
+    app.store
+        .write(|s| {
+            s.reset();
+            Ok(())
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET /_lambdalite/state`: the whole state as JSON (see `service::export` for the shape), pretty-printed because

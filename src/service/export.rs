@@ -294,8 +294,8 @@ mod tests {
         // A layer whose only version was deleted: still in the map, invisible to clients.
         let mut gone = Layer::new("gone");
         gone.take_version_number();
-        state.namespace_mut(&Scope::new("111111111111", "us-east-1")).layers.insert("gone".into(), gone);
-        state.namespace_mut(&Scope::new("222222222222", "us-east-1"));
+        state.insert_layer(&Scope::new("111111111111", "us-east-1"), gone);
+        state.layer_entry(&Scope::new("222222222222", "us-east-1"), "never-published");
         for (account, region) in [("333333333333", "us-west-2"), ("000000000000", "us-east-1")] {
             let mut layer = Layer::new("shared");
             let n = layer.take_version_number();
@@ -314,7 +314,7 @@ mod tests {
                     policy: slot,
                 },
             );
-            state.namespace_mut(&Scope::new(account, region)).layers.insert("shared".into(), layer);
+            state.insert_layer(&Scope::new(account, region), layer);
         }
         let snap = snapshot(&state);
         let scopes: Vec<_> = snap.namespaces.iter().map(|n| (n.account.as_str(), n.region.as_str())).collect();

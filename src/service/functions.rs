@@ -560,7 +560,7 @@ pub fn create_function_prepared(
     } else {
         render(caller, &name, &function.latest, caller.function_arn(&name), "$LATEST", View::Mutation, delay)
     };
-    state.namespace_mut(caller).functions.insert(name, function);
+    state.insert_function(caller, function);
     Ok(response)
 }
 
@@ -843,7 +843,7 @@ pub fn delete_function(
     };
     let f = function_mut(state, &r)?;
     let Some(number) = version else {
-        state.namespace_mut(&r.scope).functions.remove(&r.name);
+        state.remove_function(&r.scope, &r.name);
         return Ok(());
     };
     // A version that does not exist is deleted already: 204, as AWS answers.

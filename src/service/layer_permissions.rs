@@ -43,11 +43,7 @@ pub fn layer_principal(scope: &Scope, principal: &str) -> Principal {
 fn version_mut<'a>(state: &'a mut State, scope: &Scope, name: &str, n: i64) -> Result<&'a mut LayerVersion, Error> {
     let missing = || Error::not_found(format!("Layer version {} does not exist.", version_arn_text(scope, name, n)));
     let n = u64::try_from(n).map_err(|_| missing())?;
-    state
-        .existing_namespace_mut(scope)
-        .and_then(|ns| ns.layers.get_mut(name))
-        .and_then(|l| l.versions.get_mut(&n))
-        .ok_or_else(missing)
+    state.layer_mut(scope, name).and_then(|l| l.versions.get_mut(&n)).ok_or_else(missing)
 }
 
 /// Read-only twin of [`version_mut`].

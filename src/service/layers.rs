@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::domain::arn::Scope;
 use crate::domain::function::{Code, LayerRef};
-use crate::domain::layer::{parse_layer_name, parse_layer_version_arn, Layer, LayerVersion};
+use crate::domain::layer::{parse_layer_name, parse_layer_version_arn, LayerVersion};
 use crate::domain::patterns;
 use crate::domain::runtimes::{ARCHITECTURES, MODEL_ENUM};
 use crate::domain::state::State;
@@ -230,7 +230,7 @@ pub fn apply_publish_layer_version(
     code_base: &str,
 ) -> GetLayerVersionOutput {
     let PreparedLayerVersion { scope, name, content, .. } = prepared;
-    let layer = state.namespace_mut(&scope).layers.entry(name.clone()).or_insert_with(|| Layer::new(name.clone()));
+    let layer = state.layer_entry(&scope, &name);
     let number = layer.take_version_number();
     let lv = LayerVersion {
         version: number,
@@ -391,7 +391,7 @@ pub fn delete_layer_version(
     }
     let (scope, name) = parse_layer_name(caller, layer_name);
     deny_foreign(caller, &scope, "DeleteLayerVersion", &version_arn_text(&scope, &name, n))?;
-    if let Some(layer) = state.existing_namespace_mut(&scope).and_then(|ns| ns.layers.get_mut(&name)) {
+    if let Some(layer) = state.layer_mut(&scope, &name) {
         layer.versions.remove(&(n as u64));
     }
     Ok(())

@@ -519,7 +519,7 @@ mod tests {
         assert_eq!(gone(&state, Some("1")), "The resource you requested does not exist.");
         assert!(get_policy(&state, &scope, "f", None).is_ok(), "the unqualified policy stays");
 
-        state.namespace_mut(&scope).functions.remove("f");
+        state.remove_function(&scope, "f");
         create(&mut state, &scope, "f");
         assert_eq!(gone(&state, None), "The resource you requested does not exist.");
     }

@@ -94,3 +94,116 @@ pub async fn create_function(
 pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
 }
+
+/// The real `lambdalite` binary, started by a test on a free loopback port; killed (by its own PID) when dropped.
+pub struct Process {
+    child: std::process::Child,
+    pub url: String,
+}
+
+impl Process {
+    /// Starts the binary with `args` (after `--host 127.0.0.1 --port 0`) and waits for its ready line. `Err` holds
+    /// what it wrote to stderr when it exits without becoming ready.
+    pub fn spawn(args: &[&str]) -> Result<Process, String> {
+        use std::io::{BufRead, BufReader, Read};
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lambdalite"))
+            .args(["--host", "127.0.0.1", "--port", "0"])
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start lambdalite");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read stdout");
+        match line.trim().strip_prefix("lambdalite listening on ") {
+            Some(url) => Ok(Process { url: url.to_owned(), child }),
+            None => {
+                let mut err = String::new();
+                child.stderr.take().expect("stderr").read_to_string(&mut err).expect("read stderr");
+                let status = child.wait().expect("wait");
+                Err(format!("{status}: {err}"))
+            }
+        }
+    }
+
+    /// An SDK client for the default account that never retries (a retry could reach a restarted server).
+    pub fn client(&self) -> aws_sdk_lambda::Client {
+        self.client_as("AKIDEXAMPLE")
+    }
+
+    /// Like [`Process::client`], signing with `access_key` (a 12-digit key is the account id) in us-east-1.
+    pub fn client_as(&self, access_key: &str) -> aws_sdk_lambda::Client {
+        let conf = aws_sdk_lambda::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new(access_key, "secret", None, None, "test"))
+            .endpoint_url(&self.url)
+            .retry_config(aws_sdk_lambda::config::retry::RetryConfig::disabled())
+            .build();
+        aws_sdk_lambda::Client::from_conf(conf)
+    }
+
+    /// SIGKILL: the process gets no chance to finish anything.
+    pub fn kill(mut self) {
+        self.child.kill().expect("kill");
+        self.child.wait().expect("wait");
+    }
+
+    /// SIGTERM, then waits for the exit; returns whether it exited 0.
+    pub fn terminate(mut self) -> bool {
+        let pid = libc::pid_t::try_from(self.child.id()).expect("pid");
+        // SAFETY: kill(2) on the PID of a child this test started and has not reaped yet.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+        self.child.wait().expect("wait").success()
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// A fresh directory under the system temp dir, removed when dropped.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    pub fn new(prefix: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(unique(prefix));
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        TempDir(dir)
+    }
+
+    pub fn path(&self) -> &str {
+        self.0.to_str().expect("utf-8 temp path")
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A plain HTTP/1.1 GET of `url` (`http://host:port/path`) over loopback: (status, body). For admin endpoints and
+/// code downloads, which no SDK call covers.
+pub fn http_get(url: &str) -> (u16, Vec<u8>) {
+    use std::io::Read;
+    let rest = url.strip_prefix("http://").expect("http url");
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let path = if path.is_empty() { "/" } else { path };
+    let mut s = std::net::TcpStream::connect(authority).expect("connect");
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n").expect("send");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("read");
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("response head") + 4;
+    let head = String::from_utf8_lossy(&raw[..split]);
+    assert!(!head.to_ascii_lowercase().contains("transfer-encoding: chunked"), "chunked: {head}");
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status");
+    (status, raw[split..].to_vec())
+}
