@@ -114,7 +114,8 @@ pub struct Config {
 
     /// Keep the state in this directory (created if missing): every mutation is on disk before it is answered, and
     /// a restart on the same directory finds everything it held. Without it the state lives in memory only.
-    #[arg(long = "state-dir", env = "LAMBDALITE_STATE_DIR")]
+    /// An empty value means none (so compose files can pass the variable through unset).
+    #[arg(long = "state-dir", env = "LAMBDALITE_STATE_DIR", value_parser = parse_path)]
     pub state_dir: Option<std::path::PathBuf>,
 
     // --- Hardening: strict authentication and connection limits (issue 10). ---
@@ -226,6 +227,11 @@ pub enum LogFormat {
 }
 
 /// Checks one `--organization` value; an empty one is kept and ignored.
+/// A path, kept as given; unlike clap's own path parser it accepts an empty value (see `Config::state_dir`).
+fn parse_path(value: &str) -> Result<std::path::PathBuf, String> {
+    Ok(std::path::PathBuf::from(value))
+}
+
 fn parse_organization_arg(value: &str) -> Result<String, String> {
     if value.trim().is_empty() {
         return Ok(String::new());
@@ -249,6 +255,11 @@ impl Config {
             .filter(|v| !v.trim().is_empty())
             .filter_map(|v| crate::domain::evaluate::Organization::parse(v).ok())
             .collect()
+    }
+
+    /// The state directory, if one was given (an empty value is none).
+    pub fn state_dir(&self) -> Option<&std::path::Path> {
+        self.state_dir.as_deref().filter(|p| !p.as_os_str().is_empty())
     }
 
     pub fn settle_delay(&self) -> Duration {

@@ -45,7 +45,7 @@ impl AppState {
 
     /// The state `config` asks for: in memory, or loaded from `--state-dir` and durable from then on.
     pub fn open(config: Config) -> Result<Self, String> {
-        let Some(dir) = config.state_dir.clone() else { return Ok(Self::new(config)) };
+        let Some(dir) = config.state_dir().map(ToOwned::to_owned) else { return Ok(Self::new(config)) };
         let mut state = Self::empty_state(&config);
         let (durable, loaded) =
             persist::Durable::open(&dir, &mut state).map_err(|e| format!("--state-dir {}: {e}", dir.display()))?;

@@ -289,8 +289,12 @@ async fn acknowledged_writes_survive_sigkill() {
         let restarted = Process::spawn(&args).unwrap_or_else(|e| panic!("round {round}: restart failed: {e}"));
         let c = restarted.client();
         let policy = c.get_policy().function_name(TARGET).send().await.expect("policy").policy.expect("policy");
-        let functions = c.list_functions().max_items(10_000).send().await.expect("list");
-        let functions = functions.functions.unwrap_or_default().into_iter().filter_map(|f| f.function_name).collect();
+        let mut functions = BTreeSet::new();
+        let mut pages = c.list_functions().into_paginator().send();
+        while let Some(page) = pages.next().await {
+            functions
+                .extend(page.expect("list").functions.unwrap_or_default().into_iter().filter_map(|f| f.function_name));
+        }
         let seen = Observed { policy, functions };
         let mut checked = 0;
         for ledger in &mut ledgers {

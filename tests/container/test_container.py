@@ -100,15 +100,21 @@ def zip_bytes():
 class Container:
     """One `docker run -d` of the image with a published loopback port; removed at teardown."""
 
-    def __init__(self, engine, *env):
+    def __init__(self, engine, *env, volume=None):
         self.engine = engine
         self.name = f"llt-{uuid.uuid4().hex[:10]}"
         self.port = free_port()
         env_args = [a for kv in env for a in ("-e", kv)]
-        engine.docker("run", "-d", "--name", self.name, "-p", f"127.0.0.1:{self.port}:4566", *env_args, IMAGE)
+        volume_args = ["-v", volume] if volume else []
+        engine.docker("run", "-d", "--name", self.name, "-p", f"127.0.0.1:{self.port}:4566", *env_args,
+                      *volume_args, IMAGE)
         self.url = f"http://127.0.0.1:{self.port}"
+        self.wait_ready(1)
+
+    def wait_ready(self, starts):
         # The published port accepts connections before the server listens; the ready line says it does.
-        wait_for("the ready line", lambda: "lambdalite listening on http://0.0.0.0:4566" in self.logs())
+        ready = "lambdalite listening on http://0.0.0.0:4566"
+        wait_for(f"ready line {starts}", lambda: self.logs().count(ready) >= starts)
 
     def logs(self):
         return self.engine.docker("logs", self.name, check=False).stdout
@@ -155,15 +161,18 @@ def test_image_is_scratch_with_only_the_binary(engine):
     assert "LAMBDALITE_HOST=0.0.0.0" in config["Config"]["Env"]
     assert config["Config"]["Entrypoint"] == ["/lambdalite"]
     assert config["Config"]["Healthcheck"]["Test"] == ["CMD", "/lambdalite", "health"]
-    assert len(config["RootFS"]["Layers"]) == 1
-    # The one layer holds one file: no shell, no libc, nothing else to patch.
+    assert len(config["RootFS"]["Layers"]) == 2
+    # One layer holds the binary, the other the empty state directory: no shell, no libc, nothing else to patch.
     save = os.path.join(engine.dir, "image.tar")
     engine.docker("save", "-o", save, IMAGE)
     with tarfile.open(save) as outer:
         layers = [m for m in outer.getmembers() if m.name.endswith("layer.tar")]
-        assert len(layers) == 1
-        with tarfile.open(fileobj=outer.extractfile(layers[0])) as layer:
-            assert [m.name for m in layer.getmembers()] == ["lambdalite"]
+        assert len(layers) == 2
+        contents = []
+        for member in layers:
+            with tarfile.open(fileobj=outer.extractfile(member)) as layer:
+                contents.append([(m.name, m.uid) for m in layer.getmembers()])
+        assert sorted(contents) == [[("data", 65532)], [("lambdalite", 0)]], contents
     os.unlink(save)
 
 
@@ -210,6 +219,25 @@ def test_docker_stop_returns_at_once_and_cleanly(container):
     # Exit 0 means the server handled SIGTERM as PID 1 itself; the engine's SIGKILL after 10 s would give 137.
     assert container.inspect("{{.State.ExitCode}}") == "0"
     assert elapsed < 2, f"docker stop took {elapsed:.1f} s"
+
+
+def test_state_survives_a_container_restart_on_a_volume(engine):
+    volume = f"llt-state-{uuid.uuid4().hex[:8]}"
+    c = Container(engine, "LAMBDALITE_STATE_DIR=/data", "RUST_LOG=warn", volume=f"{volume}:/data")
+    try:
+        lam = boto3_client(c.url)
+        lam.create_function(FunctionName="kept", Runtime="python3.12", Role=ROLE, Handler="index.handler",
+                            Code={"ZipFile": zip_bytes()})
+        lam.add_permission(FunctionName="kept", StatementId="s3", Action="lambda:InvokeFunction",
+                           Principal="s3.amazonaws.com")
+        before = lam.get_policy(FunctionName="kept")
+        c.engine.docker("restart", "--time", "10", c.name)
+        c.wait_ready(2)
+        after = boto3_client(c.url).get_policy(FunctionName="kept")
+        assert (after["Policy"], after["RevisionId"]) == (before["Policy"], before["RevisionId"])
+    finally:
+        c.remove()
+        engine.docker("volume", "rm", "-f", volume, check=False)
 
 
 def test_compose_example_client_exits_zero(engine):
