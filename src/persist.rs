@@ -123,22 +123,6 @@ impl Durable {
         let _ = self.tx.send(Batch { reset, records, ack });
         Some(pending)
     }
-
-    /// Queues every entity of `state` (after `--init` filled a fresh directory) and waits until it is durable.
-    pub fn write_all(&self, state: &mut State) -> Result<(), String> {
-        let keys: Vec<EntityKey> = state
-            .namespaces()
-            .flat_map(|(scope, ns)| {
-                let functions = ns.functions.keys().map(|n| EntityKey::Function(scope.clone(), n.clone()));
-                let layers = ns.layers.keys().map(|n| EntityKey::Layer(scope.clone(), n.clone()));
-                functions.chain(layers).collect::<Vec<_>>()
-            })
-            .collect();
-        let records = keys.into_iter().map(|key| record(state, key)).collect();
-        let (ack, pending) = oneshot::channel();
-        self.tx.send(Batch { reset: false, records, ack }).map_err(|_| "the writer thread is gone".to_owned())?;
-        pending.blocking_recv().map_err(|_| "the writer thread is gone".to_owned())?
-    }
 }
 
 /// What [`Durable::open`] found in the directory.

@@ -236,6 +236,22 @@ mod tests {
     }
 
     #[test]
+    fn lifecycles_survive_serialization_by_wall_clock() {
+        let l = Lifecycle::started(Transition::Creating);
+        let long = Duration::from_secs(3600);
+        let back: Lifecycle = serde_json::from_str(&serde_json::to_string(&l).unwrap()).unwrap();
+        assert_eq!(back.in_flight(long), Some(Transition::Creating));
+        assert_eq!(back.revision_id(long), l.pending_revision);
+        assert_eq!(back.settled_revision, l.settled_revision);
+        assert!(back.since.elapsed() < Duration::from_secs(5));
+
+        // Written long ago (or before a reboot, where the monotonic clock cannot go back that far): settled.
+        let old = r#"{"in_flight":"Updating","since_unix_ms":0,"pending_revision":"p","settled_revision":"s"}"#;
+        let back: Lifecycle = serde_json::from_str(old).unwrap();
+        assert_eq!(back.revision_id(long), "s");
+    }
+
+    #[test]
     fn settled_lifecycles_have_one_revision() {
         let l = Lifecycle::settled();
         assert_eq!(l.in_flight(Duration::from_secs(3600)), None);
