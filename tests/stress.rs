@@ -17,7 +17,8 @@
 //!   where another client could have moved a shared RevisionId; an AddPermission of an owned absent statement id
 //!   must succeed).
 //!
-//! `STRESS_SECS` (default 20) and `STRESS_CLIENTS` (default 16) make longer local runs possible.
+//! `STRESS_SECS` (default 20), `STRESS_DURABLE_SECS` (default 15, the run with `--state-dir`) and `STRESS_CLIENTS`
+//! (default 16) make longer local runs possible.
 
 mod common;
 
@@ -868,9 +869,22 @@ fn env_number(name: &str, default: u64) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_clients_agree_with_the_model() {
-    let secs = env_number("STRESS_SECS", 20);
-    let clients = env_number("STRESS_CLIENTS", 16) as usize;
     let server = common::start().await;
+    agree_with_the_model(&server, env_number("STRESS_SECS", 20), "in memory").await;
+}
+
+/// The same model check with `--state-dir`: the durable write path (journal, group commit, waiting for the
+/// acknowledgement after the lock) must keep every guarantee the in-memory one gives. Shorter: commits are slower.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_clients_agree_with_the_model_with_a_state_dir() {
+    let dir = common::TempDir::new("lambdalite-stress");
+    let config = lambdalite::Config { state_dir: Some(dir.0.clone()), ..lambdalite::Config::default() };
+    let server = common::start_app(lambdalite::AppState::open(config).expect("state dir")).await;
+    agree_with_the_model(&server, env_number("STRESS_DURABLE_SECS", 15), "state dir").await;
+}
+
+async fn agree_with_the_model(server: &common::TestServer, secs: u64, label: &str) {
+    let clients = env_number("STRESS_CLIENTS", 16) as usize;
     let setup = server.client();
     for i in 0..SHARED_FUNCTIONS {
         common::create_function(&setup, &shared_fn(i)).await;
@@ -992,14 +1006,15 @@ async fn concurrent_clients_agree_with_the_model() {
 
     let log = log.lock().unwrap();
     println!(
-        "stress: {:.1} s, {clients} clients, {} operations acknowledged ({:.0}/s), {} distinct RevisionIds, {} violations",
+        "stress ({label}): {:.1} s, {clients} clients, {} operations acknowledged ({:.0}/s), {} distinct RevisionIds, \
+         {} violations",
         elapsed.as_secs_f64(),
         log.acknowledged,
         log.acknowledged as f64 / elapsed.as_secs_f64(),
         log.revisions.len(),
         log.violations.len()
     );
-    println!("stress: by operation {:?}", log.by_op);
+    println!("stress ({label}): by operation {:?}", log.by_op);
     for v in log.violations.iter().take(30) {
         println!("violation: {v}");
     }

@@ -33,10 +33,15 @@ pub async fn start() -> TestServer {
 /// Starts a server with `config` (its host and port are replaced by 127.0.0.1:0).
 pub async fn start_with(config: Config) -> TestServer {
     let config = Config { host: "127.0.0.1".into(), port: 0, ..config };
+    start_app(AppState::new(config)).await
+}
+
+/// Serves `app` on 127.0.0.1:0.
+pub async fn start_app(app: AppState) -> TestServer {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
     let addr = listener.local_addr().expect("local addr");
     let (tx, rx) = oneshot::channel::<()>();
-    tokio::spawn(lambdalite::serve(listener, AppState::new(config), async move {
+    tokio::spawn(lambdalite::serve(listener, app, async move {
         let _ = rx.await;
     }));
     TestServer { addr, url: format!("http://{addr}"), stop: Some(tx) }
