@@ -8,6 +8,7 @@
 //! - [`domain`]: names, ARNs, validation, policies, functions, layers, the `State`; no HTTP, no async.
 //! - [`store`]: the `State` behind one `RwLock`.
 //! - [`error`]: the error enum, one variant per AWS error code.
+//! - [`init`]: the `--init` file format (also what `GET /_lambdalite/state` exports) and applying it at start.
 //!
 //! A request flows extract (http) → one `Store` call running a `service` function → wire DTO → response.
 
@@ -15,6 +16,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod init;
 pub mod service;
 pub mod store;
 pub mod wire;
@@ -37,11 +39,40 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// A server with an empty state.
     pub fn new(config: Config) -> Self {
-        let mut state = domain::state::State::new(config.settle_delay());
-        state.organizations = config.organizations();
+        let state = empty_state(&config);
+        AppState::with_state(config, state)
+    }
+
+    /// A server holding `state` (see [`initial_state`]).
+    pub fn with_state(config: Config, state: domain::state::State) -> Self {
         AppState { store: Store::new(state), config: Arc::new(config) }
     }
+}
+
+/// A fresh state for `config`: no resources, the configured settle delay and organizations.
+pub fn empty_state(config: &Config) -> domain::state::State {
+    let mut state = domain::state::State::new(config.settle_delay());
+    state.organizations = config.organizations();
+    state
+}
+
+/// The state to serve from at start-up: fresh, with the `--init` file applied when one is named. `Err` is the line
+/// to print before exiting: nothing may be served from a half-applied file.
+pub fn initial_state(config: &Config) -> Result<domain::state::State, String> {
+    let mut state = empty_state(config);
+    if let Some(path) = config.init_file() {
+        let scope = domain::arn::Scope::new(config.account_id.clone(), config.region.clone());
+        let applied = init::apply_file(&mut state, path, &scope)?;
+        tracing::info!(
+            file = %path.display(),
+            functions = applied.functions,
+            layer_versions = applied.layer_versions,
+            "applied the init file"
+        );
+    }
+    Ok(state)
 }
 
 /// The service as a `Router`, without binding a socket (what wire tests call).

@@ -35,6 +35,14 @@ fn run_server(config: Config) -> ExitCode {
 async fn serve(config: Config) -> ExitCode {
     init_tracing(config.log_format);
 
+    // Before binding: a bad init file means nothing ever listens.
+    let state = match lambdalite::initial_state(&config) {
+        Ok(state) => state,
+        Err(e) => {
+            eprintln!("lambdalite: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let addr = format!("{}:{}", config.host, config.port);
     let listener = match TcpListener::bind(&addr).await {
         Ok(l) => l,
@@ -53,7 +61,7 @@ async fn serve(config: Config) -> ExitCode {
     // The ready line tests and scripts wait for; it carries the port actually bound, so `--port 0` works.
     println!("lambdalite listening on http://{local}");
 
-    match lambdalite::serve(listener, AppState::new(config), shutdown_signal()).await {
+    match lambdalite::serve(listener, AppState::with_state(config, state), shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("lambdalite: server error: {e}");
