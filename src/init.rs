@@ -845,3 +845,259 @@ fn set_latest(
     at(entry, functions::update_function_configuration(state, scope, name, input))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::service::export::export;
+
+    fn scope() -> Scope {
+        Scope::new("123456789012", "us-east-1")
+    }
+
+    fn zip_b64(content: &str) -> String {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        {
+            let mut w = zip::ZipWriter::new(&mut buf);
+            w.start_file("index.py", zip::write::SimpleFileOptions::default()).unwrap();
+            std::io::Write::write_all(&mut w, content.as_bytes()).unwrap();
+            w.finish().unwrap();
+        }
+        STANDARD.encode(buf.into_inner())
+    }
+
+    fn create(state: &mut State, name: &str, extra: serde_json::Value) {
+        let mut input = serde_json::json!({
+            "FunctionName": name, "Runtime": "python3.12", "Role": "arn:aws:iam::123456789012:role/r",
+            "Handler": "index.handler", "Code": {"ZipFile": zip_b64("v1")},
+        });
+        input.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        functions::create_function(state, &scope(), serde_json::from_value(input).unwrap()).unwrap();
+    }
+
+    fn publish(state: &mut State, name: &str) -> String {
+        functions::publish_version(state, &scope(), name, Default::default()).unwrap().version
+    }
+
+    fn update(state: &mut State, name: &str, members: serde_json::Value) {
+        let input = serde_json::from_value(members).unwrap();
+        functions::update_function_configuration(state, &scope(), name, input).unwrap();
+    }
+
+    /// Exports `state`, applies the export to a fresh state, exports that: both exports must be equal, and the
+    /// replay is returned.
+    fn replay(state: &State) -> State {
+        let first = export(state).unwrap();
+        let text = serde_json::to_string(&first).unwrap();
+        let parsed: InitFile = serde_json::from_str(&text).unwrap();
+        let mut fresh = State::new(Duration::ZERO);
+        apply_init(&mut fresh, &parsed, Path::new("."), &Scope::new("000000000000", "eu-west-1")).unwrap();
+        let second = export(&fresh).unwrap();
+        assert_eq!(serde_json::to_value(&second).unwrap(), serde_json::to_value(&first).unwrap());
+        fresh
+    }
+
+    #[test]
+    fn deleted_versions_keep_their_numbers_and_the_counter() {
+        let mut state = State::new(Duration::ZERO);
+        create(&mut state, "f", serde_json::json!({}));
+        for n in 1..=4 {
+            assert_eq!(publish(&mut state, "f"), n.to_string());
+            update(&mut state, "f", serde_json::json!({"Description": format!("after {n}")}));
+        }
+        for n in ["2", "4"] {
+            functions::delete_function(&mut state, &scope(), "f", Some(n)).unwrap();
+        }
+        let mut replayed = replay(&state);
+        let f = replayed.function(&scope(), "f").unwrap();
+        assert_eq!(f.versions.keys().copied().collect::<Vec<_>>(), [1, 3]);
+        assert_eq!(f.versions[&3].config.description, "after 2");
+        assert_eq!(f.latest.description, "after 4");
+        assert_eq!(publish(&mut replayed, "f"), "5");
+    }
+
+    #[test]
+    fn layer_numbers_survive_even_with_every_version_deleted() {
+        let mut state = State::new(Duration::ZERO);
+        let input = || -> crate::wire::dto::layers::PublishLayerVersionInput {
+            serde_json::from_value(serde_json::json!({"Content": {"ZipFile": zip_b64("x")}})).unwrap()
+        };
+        for name in ["kept", "gone"] {
+            for _ in 0..3 {
+                layers::publish_layer_version(&mut state, &scope(), name, input(), "").unwrap();
+            }
+        }
+        for (name, n) in [("kept", "1"), ("kept", "3"), ("gone", "1"), ("gone", "2"), ("gone", "3")] {
+            layers::delete_layer_version(&mut state, &scope(), name, n).unwrap();
+        }
+        let mut replayed = replay(&state);
+        let ns = replayed.namespace(&scope()).unwrap();
+        assert_eq!(ns.layers["kept"].versions.keys().copied().collect::<Vec<_>>(), [2]);
+        assert!(ns.layers["gone"].versions.is_empty());
+        for (name, next) in [("kept", 4), ("gone", 4)] {
+            assert_eq!(
+                layers::publish_layer_version(&mut replayed, &scope(), name, input(), "").unwrap().version,
+                next
+            );
+        }
+    }
+
+    #[test]
+    fn versions_published_from_other_configurations_replay_exactly() {
+        let mut state = State::new(Duration::ZERO);
+        create(&mut state, "f", serde_json::json!({"Timeout": 10}));
+        publish(&mut state, "f");
+        // Members a version did not have yet, which UpdateFunctionConfiguration can set but not clear.
+        update(
+            &mut state,
+            "f",
+            serde_json::json!({"Environment": {"Variables": {"AB": "1"}}, "VpcConfig": {"SubnetIds": ["s"]}}),
+        );
+        functions::update_function_code(
+            &mut state,
+            &scope(),
+            "f",
+            serde_json::from_value(serde_json::json!({"ZipFile": zip_b64("v2"), "Architectures": ["arm64"]})).unwrap(),
+        )
+        .unwrap();
+        publish(&mut state, "f");
+        // Back to version 1's settings, published again: two versions alike, and a version between them deleted.
+        update(&mut state, "f", serde_json::json!({"Description": "latest", "LoggingConfig": {"LogFormat": "JSON"}}));
+        publish(&mut state, "f");
+        let replayed = replay(&state);
+        let (a, b) = (state.function(&scope(), "f").unwrap(), replayed.function(&scope(), "f").unwrap());
+        for n in 1..=3 {
+            assert!(a.versions[&n].config.same_settings(&b.versions[&n].config), "version {n}");
+        }
+        assert!(a.latest.same_settings(&b.latest));
+        assert_eq!(b.latest.environment.as_ref().unwrap()["AB"], "1");
+        assert_eq!(b.versions[&1].config.environment, None);
+    }
+
+    #[test]
+    fn image_functions_aliases_and_tags_replay() {
+        let mut state = State::new(Duration::ZERO);
+        let input = serde_json::from_value(serde_json::json!({
+            "FunctionName": "img", "PackageType": "Image", "Role": "arn:aws:iam::123456789012:role/r",
+            "Code": {"ImageUri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/x:1"}, "Tags": {"team": "a"},
+            "ImageConfig": {"Command": ["app.handler"]},
+        }))
+        .unwrap();
+        functions::create_function(&mut state, &scope(), input).unwrap();
+        publish(&mut state, "img");
+        update(&mut state, "img", serde_json::json!({"Description": "two"}));
+        publish(&mut state, "img");
+        let alias = serde_json::json!({"Name": "live", "FunctionVersion": "2", "Description": "d",
+                                       "RoutingConfig": {"AdditionalVersionWeights": {"1": 0.25}}});
+        aliases::create_alias(&mut state, &scope(), "img", serde_json::from_value(alias).unwrap()).unwrap();
+        let replayed = replay(&state);
+        let f = replayed.function(&scope(), "img").unwrap();
+        assert_eq!(f.tags["team"], "a");
+        assert_eq!(f.latest.package_type, "Image");
+        assert_eq!(f.aliases["live"].routing["1"], 0.25);
+    }
+
+    fn apply_text(yaml: &str) -> Result<State, String> {
+        let file: InitFile = serde_norway::from_str(yaml).map_err(|e| e.to_string())?;
+        let mut state = State::new(Duration::ZERO);
+        apply_init(&mut state, &file, Path::new("."), &scope()).map_err(|e| e.to_string())?;
+        Ok(state)
+    }
+
+    fn function_yaml(rest: &str) -> String {
+        format!(
+            "Functions:\n  - FunctionName: f\n    Runtime: python3.12\n    Role: arn:aws:iam::123456789012:role/r\n    \
+             Handler: index.handler\n    Code: {{ZipFile: {}}}\n{rest}",
+            zip_b64("x")
+        )
+    }
+
+    #[test]
+    fn errors_name_the_entry_and_carry_the_api_error() {
+        let err = apply_text(&function_yaml(
+            "    Permissions:\n      - {StatementId: ok, Action: 'lambda:*', Principal: '*'}\n      - {StatementId: ok, Action: 'lambda:*', Principal: '*'}\n",
+        ))
+        .unwrap_err();
+        assert!(
+            err.starts_with("Functions[0] (f): Permissions[1]: ResourceConflictException: The statement id (ok)"),
+            "{err}"
+        );
+        let err = apply_text(&function_yaml("    Versions: [{Version: 2}, {Version: 2}]\n")).unwrap_err();
+        assert_eq!(
+            err,
+            "Functions[0] (f): Versions[1]: Version 2 is not above the versions before it (the next number is 3)"
+        );
+        let err = apply_text(&function_yaml("    Aliases: [{Name: live, FunctionVersion: '7'}]\n")).unwrap_err();
+        assert_eq!(
+            err,
+            "Functions[0] (f): Aliases[0] (live): ResourceNotFoundException: Function not found: \
+             arn:aws:lambda:us-east-1:123456789012:function:f:7"
+        );
+        let err = apply_text(&function_yaml("    Timeout: 901\n")).unwrap_err();
+        assert!(
+            err.starts_with(
+                "Functions[0] (f): ValidationException: 1 validation error detected: Value '901' at 'timeout'"
+            ),
+            "{err}"
+        );
+        // A version configuration without a member an earlier one set: no API call sequence makes that.
+        let configured = format!(
+            "    Environment: {{Variables: {{AB: '1'}}}}\n    Versions:\n      - Configuration: {{Runtime: python3.12, \
+             Role: 'arn:aws:iam::123456789012:role/r', Handler: index.handler, Code: {{ZipFile: {z}}}, \
+             Environment: {{Variables: {{}}}}}}\n      - Configuration: {{Runtime: python3.12, Role: \
+             'arn:aws:iam::123456789012:role/r', Handler: index.handler, Code: {{ZipFile: {z}}}}}\n",
+            z = zip_b64("x")
+        );
+        let err = apply_text(&function_yaml(&configured)).unwrap_err();
+        assert!(
+            err.starts_with("Functions[0] (f): Versions[1]: Configuration: Environment cannot be removed"),
+            "{err}"
+        );
+        let err = apply_text("Layers: [{LayerName: l, Versions: [{Content: {ZipFile: 'bm90IGEgemlw'}}]}]").unwrap_err();
+        assert_eq!(
+            err,
+            "Layers[0] (l): Versions[0]: InvalidParameterValueException: Could not unzip uploaded file. Please check \
+             your file, then try to upload again."
+        );
+    }
+
+    #[test]
+    fn unknown_members_are_refused_at_every_level() {
+        for (yaml, want) in [
+            ("Function: []", "unknown field `Function`"),
+            ("Namespaces: [{Acount: '123456789012'}]", "unknown field `Acount`"),
+            ("Layers: [{LayerName: l, Versions: [{Contents: {}}]}]", "unknown field `Contents`"),
+            ("Functions: [{FunctionName: f, Versions: [{Publish: true}]}]", "unknown field `Publish`"),
+            ("Functions: [{FunctionName: f, Code: {S3Bucket: b}}]", "unknown field `S3Bucket`"),
+            ("Functions: [{FunctionName: f, Permissions: [{RevisionId: r}]}]", "unknown field `RevisionId`"),
+            (
+                "Functions: [{FunctionName: f, Aliases: [{Name: a, FunctionVersion: '1', Weights: {}}]}]",
+                "unknown field `Weights`",
+            ),
+            ("Functions: [{FunctionName: f, Environment: {Vars: {}}}]", "unknown field `Vars`"),
+        ] {
+            let err = apply_text(yaml).unwrap_err();
+            assert!(err.contains(want), "{yaml}: {err}");
+        }
+        let err = apply_text("Functions: [{FunctionName: f, Publish: true, Memory: 1}]").unwrap_err();
+        assert!(err.starts_with("Functions[0] (f): unknown members Memory, Publish: a function takes"), "{err}");
+    }
+
+    #[test]
+    fn yaml_and_json_files_say_the_same() {
+        let dir = std::env::temp_dir().join(format!("lambdalite-init-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let yaml = function_yaml("    MemorySize: 256\n    Versions: [{Description: one}]\n");
+        std::fs::write(dir.join("a.yaml"), &yaml).unwrap();
+        let parsed: InitFile = serde_norway::from_str(&yaml).unwrap();
+        std::fs::write(dir.join("a.json"), serde_json::to_string(&parsed).unwrap()).unwrap();
+        std::fs::write(dir.join("a.toml"), "").unwrap();
+        assert_eq!(load(&dir.join("a.yaml")).unwrap(), load(&dir.join("a.json")).unwrap());
+        assert_eq!(load(&dir.join("a.json")).unwrap().functions[0].settings.memory_size, Some(256));
+        assert!(load(&dir.join("a.toml")).unwrap_err().contains(".json, .yaml or .yml"));
+        assert!(load(&dir.join("missing.yml")).unwrap_err().starts_with("cannot read it"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -521,6 +521,224 @@ pub fn layer_permission_of(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    mod reversal {
+        use super::super::*;
+        use crate::domain::policy::Conditions;
+        use crate::service::{aliases, functions, layer_permissions, layers, permissions};
+        use crate::wire::dto::layers::{AddLayerVersionPermissionInput, PublishLayerVersionInput};
+        use crate::wire::dto::permissions::AddPermissionInput;
+
+        fn zip_b64() -> String {
+            use base64::Engine;
+            let mut buf = std::io::Cursor::new(Vec::new());
+            {
+                let mut w = zip::ZipWriter::new(&mut buf);
+                w.start_file("index.py", zip::write::SimpleFileOptions::default()).unwrap();
+                std::io::Write::write_all(&mut w, b"def handler(e, c): return 1").unwrap();
+                w.finish().unwrap();
+            }
+            base64::engine::general_purpose::STANDARD.encode(buf.into_inner())
+        }
+
+        /// A state with function `f` (version 1, alias `live`) and layer `l` (version 1) in `scope`.
+        fn seeded(scope: &Scope) -> State {
+            let mut state = State::new(Duration::ZERO);
+            let input = serde_json::from_value(serde_json::json!({
+                "FunctionName": "f", "Runtime": "python3.12", "Role": "arn:aws:iam::123456789012:role/r",
+                "Handler": "index.handler", "Code": {"ZipFile": zip_b64()},
+            }))
+            .unwrap();
+            functions::create_function(&mut state, scope, input).unwrap();
+            functions::publish_version(&mut state, scope, "f", Default::default()).unwrap();
+            let alias = serde_json::from_value(serde_json::json!({"Name": "live", "FunctionVersion": "1"})).unwrap();
+            aliases::create_alias(&mut state, scope, "f", alias).unwrap();
+            let layer: PublishLayerVersionInput =
+                serde_json::from_value(serde_json::json!({"Content": {"ZipFile": zip_b64()}})).unwrap();
+            layers::publish_layer_version(&mut state, scope, "l", layer, "").unwrap();
+            state
+        }
+
+        fn add(state: &mut State, scope: &Scope, q: Option<&str>, input: AddPermissionInput) {
+            let req = permissions::prepare_add_permission(scope, "f", q, input).unwrap();
+            permissions::apply_add_permission(state, req).unwrap();
+        }
+
+        fn entry_input(e: PermissionEntry) -> AddPermissionInput {
+            AddPermissionInput {
+                statement_id: e.statement_id,
+                action: e.action,
+                principal: e.principal,
+                source_arn: e.source_arn,
+                source_account: e.source_account,
+                event_source_token: e.event_source_token,
+                revision_id: None,
+                principal_org_id: e.principal_org_id,
+                function_url_auth_type: e.function_url_auth_type,
+                invoked_via_function_url: e.invoked_via_function_url,
+            }
+        }
+
+        /// Every principal form AddPermission maps (SPEC §6.1) and every condition member alone and together.
+        fn function_cases() -> Vec<AddPermissionInput> {
+            let base = |sid: &str, principal: &str| AddPermissionInput {
+                statement_id: Some(sid.into()),
+                action: Some("lambda:InvokeFunction".into()),
+                principal: Some(principal.into()),
+                ..Default::default()
+            };
+            vec![
+                base("any", "*"),
+                base("account", "223456789012"),
+                base("root-arn", "arn:aws:iam::223456789012:root"),
+                base("role", "arn:aws:iam::223456789012:role/service/r"),
+                base("other-partition", "arn:aws-cn:iam::223456789012:root"),
+                base("service", "s3.amazonaws.com"),
+                base("alexa", "alexa-appkit.amazon.com"),
+                AddPermissionInput { action: Some("lambda:*".into()), ..base("star-action", "*") },
+                AddPermissionInput { source_arn: Some("arn:aws:s3:::b/*".into()), ..base("arn", "s3.amazonaws.com") },
+                AddPermissionInput { source_account: Some("123456789012".into()), ..base("acct", "s3.amazonaws.com") },
+                AddPermissionInput { principal_org_id: Some("o-a1b2c3d4e5".into()), ..base("org", "*") },
+                AddPermissionInput {
+                    event_source_token: Some("tok-1".into()),
+                    ..base("token", "alexa-appkit.amazon.com")
+                },
+                AddPermissionInput {
+                    action: Some("lambda:invokeFunctionUrl".into()),
+                    function_url_auth_type: Some("AWS_IAM".into()),
+                    ..base("url", "223456789012")
+                },
+                AddPermissionInput { invoked_via_function_url: Some(true), ..base("via-url", "*") },
+                AddPermissionInput { invoked_via_function_url: Some(false), ..base("not-via-url", "*") },
+                AddPermissionInput {
+                    action: Some("lambda:InvokeFunctionUrl".into()),
+                    source_arn: Some("arn:aws:execute-api:us-east-1:123456789012:api/*".into()),
+                    source_account: Some("123456789012".into()),
+                    principal_org_id: Some("o-a1b2c3d4e5".into()),
+                    event_source_token: Some("t".into()),
+                    function_url_auth_type: Some("NONE".into()),
+                    ..base("everything", "arn:aws:iam::223456789012:user/u")
+                },
+            ]
+        }
+
+        #[test]
+        fn every_function_statement_form_replays_byte_for_byte() {
+            for scope in [Scope::new("123456789012", "us-east-1"), Scope::new("123456789012", "cn-north-1")] {
+                let mut original = seeded(&scope);
+                for q in [None, Some("1"), Some("live")] {
+                    for input in function_cases() {
+                        add(&mut original, &scope, q, input);
+                    }
+                }
+                let mut replayed = seeded(&scope);
+                let f = original.function(&scope, "f").unwrap();
+                let policies = [
+                    (None, scope.function_arn("f"), f.policy.as_ref().unwrap()),
+                    (Some("1"), scope.qualified_function_arn("f", "1"), f.versions[&1].policy.as_ref().unwrap()),
+                    (
+                        Some("live"),
+                        scope.qualified_function_arn("f", "live"),
+                        f.aliases["live"].policy.as_ref().unwrap(),
+                    ),
+                ];
+                for (q, resource, policy) in &policies {
+                    for statement in policy.statements() {
+                        let entry = permission_of(&scope, resource, &statement).unwrap();
+                        add(&mut replayed, &scope, *q, entry_input(entry));
+                    }
+                }
+                let g = replayed.function(&scope, "f").unwrap();
+                assert_eq!(g.policy.as_ref().unwrap().document(), policies[0].2.document());
+                assert_eq!(g.versions[&1].policy.as_ref().unwrap().document(), policies[1].2.document());
+                assert_eq!(g.aliases["live"].policy.as_ref().unwrap().document(), policies[2].2.document());
+            }
+        }
+
+        #[test]
+        fn account_principals_come_back_as_the_account_id_and_other_arns_as_given() {
+            let scope = Scope::new("123456789012", "us-gov-west-1");
+            let resource = scope.function_arn("f");
+            let with =
+                |p: Principal| Statement::allow("s".into(), p, "lambda:*".into(), resource.clone(), Conditions::new());
+            let principal = |p| permission_of(&scope, &resource, &with(p)).unwrap().principal.unwrap();
+            assert_eq!(principal(Principal::Aws("arn:aws-us-gov:iam::223456789012:root".into())), "223456789012");
+            assert_eq!(
+                principal(Principal::Aws("arn:aws:iam::223456789012:root".into())),
+                "arn:aws:iam::223456789012:root"
+            );
+            assert_eq!(
+                principal(Principal::Aws("arn:aws-us-gov:iam::2234:root".into())),
+                "arn:aws-us-gov:iam::2234:root"
+            );
+            assert_eq!(principal(Principal::Any), "*");
+            assert_eq!(principal(Principal::Service("sns.amazonaws.com".into())), "sns.amazonaws.com");
+        }
+
+        #[test]
+        fn statements_no_request_writes_are_refused() {
+            let scope = Scope::new("123456789012", "us-east-1");
+            let resource = scope.function_arn("f");
+            let mut cond = Conditions::new();
+            cond.entry("StringLike").or_default().insert("AWS:SourceArn", "x".into());
+            let odd = Statement::allow("odd".into(), Principal::Any, "lambda:*".into(), resource.clone(), cond);
+            assert!(permission_of(&scope, &resource, &odd).unwrap_err().contains("StringLike AWS:SourceArn"));
+            let elsewhere =
+                Statement::allow("e".into(), Principal::Any, "lambda:*".into(), "arn:x".into(), Conditions::new());
+            assert!(permission_of(&scope, &resource, &elsewhere).is_err());
+            let service = Statement::allow(
+                "svc".into(),
+                Principal::Service("s3.amazonaws.com".into()),
+                "lambda:GetLayerVersion".into(),
+                resource.clone(),
+                Conditions::new(),
+            );
+            assert!(layer_permission_of(&scope, &resource, &service).is_err());
+        }
+
+        #[test]
+        fn every_layer_statement_form_replays_byte_for_byte() {
+            for scope in [Scope::new("123456789012", "us-east-1"), Scope::new("123456789012", "us-gov-west-1")] {
+                let cases = [
+                    ("any", "*", None),
+                    ("account", "223456789012", None),
+                    ("root", "arn:aws:iam::223456789012:root", None),
+                    ("cn-root", "arn:aws-cn:iam::223456789012:root", None),
+                    ("org", "*", Some("o-a1b2c3d4e5")),
+                ];
+                let add = |state: &mut State, input: AddLayerVersionPermissionInput| {
+                    let req =
+                        layer_permissions::prepare_add_layer_version_permission(&scope, "l", "1", None, input).unwrap();
+                    layer_permissions::apply_add_layer_version_permission(state, req).unwrap();
+                };
+                let mut original = seeded(&scope);
+                for (sid, principal, org) in cases {
+                    let input = AddLayerVersionPermissionInput {
+                        statement_id: Some(sid.into()),
+                        action: Some("lambda:GetLayerVersion".into()),
+                        principal: Some(principal.into()),
+                        organization_id: org.map(Into::into),
+                    };
+                    add(&mut original, input);
+                }
+                let policy = original.namespace(&scope).unwrap().layers["l"].versions[&1].policy.clone().unwrap();
+                let mut replayed = seeded(&scope);
+                let resource = scope.layer_version_arn("l", 1);
+                for statement in policy.statements() {
+                    let e = layer_permission_of(&scope, &resource, &statement).unwrap();
+                    let input = AddLayerVersionPermissionInput {
+                        statement_id: e.statement_id,
+                        action: e.action,
+                        principal: e.principal,
+                        organization_id: e.organization_id,
+                    };
+                    add(&mut replayed, input);
+                }
+                let again = replayed.namespace(&scope).unwrap().layers["l"].versions[&1].policy.clone().unwrap();
+                assert_eq!(again.document(), policy.document());
+            }
+        }
+    }
     use crate::domain::layer::{Layer, LayerVersion};
     use crate::domain::policy::{add_statement, Conditions, Principal};
 
