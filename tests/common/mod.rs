@@ -94,3 +94,89 @@ pub async fn create_function(
 pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
 }
+
+/// An SDK client for a server at `url`, signing with `access_key` in `region`.
+pub fn client_for(url: &str, access_key: &str, region: &str) -> aws_sdk_lambda::Client {
+    let conf = aws_sdk_lambda::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region.to_owned()))
+        .credentials_provider(Credentials::new(access_key, "secret", None, None, "test"))
+        .endpoint_url(url)
+        .build();
+    aws_sdk_lambda::Client::from_conf(conf)
+}
+
+/// The built `lambdalite` binary as a server process on 127.0.0.1 with a free port; killed by PID when dropped.
+pub struct ServerProcess {
+    child: std::process::Child,
+    pub url: String,
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl ServerProcess {
+    pub fn client_as(&self, access_key: &str, region: &str) -> aws_sdk_lambda::Client {
+        client_for(&self.url, access_key, region)
+    }
+}
+
+/// How a server process that never got ready ended: its exit status and what it printed on stderr.
+#[derive(Debug)]
+pub struct EarlyExit {
+    pub status: std::process::ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Starts `lambdalite --host 127.0.0.1 <args>` (with `--port 0` unless `args` name a port) and waits for its ready
+/// line; `Err` when it exits first. Its stderr goes to a file (a pipe nobody reads could fill up and stall it).
+pub fn spawn_server(args: &[&str]) -> Result<ServerProcess, EarlyExit> {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::{Command, Stdio};
+    let log = std::env::temp_dir().join(format!("lambdalite-test-{}.log", uuid::Uuid::new_v4().simple()));
+    let stderr = std::fs::File::create(&log).expect("create the log file");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lambdalite"))
+        .args(["--host", "127.0.0.1"])
+        .args(if args.contains(&"--port") { &[][..] } else { &["--port", "0"][..] })
+        .args(args)
+        .env_remove("LAMBDALITE_PORT")
+        .env_remove("LAMBDALITE_INIT")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .expect("spawn lambdalite");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    stdout.read_line(&mut line).expect("read the ready line");
+    if let Some(url) = line.trim().strip_prefix("lambdalite listening on ") {
+        let _ = std::fs::remove_file(&log);
+        return Ok(ServerProcess { child, url: url.to_owned() });
+    }
+    let mut rest = String::new();
+    let _ = stdout.read_to_string(&mut rest);
+    let status = child.wait().expect("wait for lambdalite");
+    let stderr = std::fs::read_to_string(&log).unwrap_or_default();
+    let _ = std::fs::remove_file(&log);
+    Err(EarlyExit { status, stdout: line + &rest, stderr })
+}
+
+/// `lambdalite state --endpoint-url <url>`: the server's export, parsed (run off the async runtime's threads).
+pub async fn export_state(url: &str) -> serde_json::Value {
+    let url = url.to_owned();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_lambdalite"))
+            .args(["state", "--endpoint-url", &url])
+            .output()
+            .expect("run lambdalite state")
+    })
+    .await
+    .expect("join");
+    assert!(out.status.success(), "lambdalite state failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("the state is JSON")
+}
