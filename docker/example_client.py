@@ -1,6 +1,7 @@
 """The compose example's client: what a test in CI does against the lambdalite service, in a few lines of boto3.
 
-Creates a function, grants S3 permission to invoke it, reads the policy back and checks the statement is there.
+Creates a function, grants S3 permission to invoke it, reads the policy back and checks the statement is there, then
+lists the functions (the ones init.example.yaml created too).
 Exits 0 on success and non-zero (with the exception) otherwise, so `--exit-code-from client` reports it.
 """
 
@@ -44,6 +45,9 @@ def main():
     assert sids == ["s3-invoke"], sids
     assert policy["Statement"][0]["Resource"] == fn["FunctionArn"], policy
     print("policy", json.dumps(policy))
+    # What the server was started with (init.example.yaml, unless LAMBDALITE_INIT was set empty) is there as well.
+    names = sorted(f["FunctionName"] for f in lam.list_functions()["Functions"])
+    print("functions", ", ".join(names))
 
 
 if __name__ == "__main__":

@@ -1017,7 +1017,8 @@ mod tests {
     #[test]
     fn errors_name_the_entry_and_carry_the_api_error() {
         let err = apply_text(&function_yaml(
-            "    Permissions:\n      - {StatementId: ok, Action: 'lambda:*', Principal: '*'}\n      - {StatementId: ok, Action: 'lambda:*', Principal: '*'}\n",
+            "    Permissions:\n      - {StatementId: ok, Action: 'lambda:*', Principal: '*'}\n      \
+             - {StatementId: ok, Action: 'lambda:*', Principal: '*'}\n",
         ))
         .unwrap_err();
         assert!(
