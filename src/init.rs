@@ -230,6 +230,8 @@ pub struct VersionEntry {
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct AliasEntry {
     pub name: String,
+    /// A string as in the API; a YAML number (`FunctionVersion: 1`) is taken as its digits.
+    #[serde(deserialize_with = "string_or_integer")]
     pub function_version: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -373,6 +375,24 @@ impl<'de> Deserialize<'de> for ZipBlob {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         String::deserialize(d).map(ZipBlob::Base64)
     }
+}
+
+/// A string, or an unsigned integer taken as its decimal digits.
+fn string_or_integer<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    struct Visitor;
+    impl serde::de::Visitor<'_> for Visitor {
+        type Value = String;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a string or a version number")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_owned())
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+    }
+    d.deserialize_any(Visitor)
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1084,6 +1104,21 @@ mod tests {
         }
         let err = apply_text("Functions: [{FunctionName: f, Publish: true, Memory: 1}]").unwrap_err();
         assert!(err.starts_with("Functions[0] (f): unknown members Memory, Publish: a function takes"), "{err}");
+    }
+
+    #[test]
+    fn alias_versions_may_be_yaml_numbers() {
+        let state = apply_text(&function_yaml(
+            "    Versions: [{}]\n    Aliases: [{Name: live, FunctionVersion: 1}, {Name: latest, FunctionVersion: $LATEST}]\n",
+        ))
+        .unwrap();
+        let f = state.function(&scope(), "f").unwrap();
+        assert_eq!(
+            (f.aliases["live"].function_version.as_str(), f.aliases["latest"].function_version.as_str()),
+            ("1", "$LATEST")
+        );
+        let err = apply_text(&function_yaml("    Aliases: [{Name: live, FunctionVersion: 1.5}]\n")).unwrap_err();
+        assert!(err.contains("expected a string or a version number"), "{err}");
     }
 
     #[test]
