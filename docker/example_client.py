@@ -1,6 +1,7 @@
 """The compose example's client: what a test in CI does against the lambdalite service, in a few lines of boto3.
 
-Creates a function, grants S3 permission to invoke it, reads the policy back and checks the statement is there.
+Creates a function, grants S3 permission to invoke it, reads the policy back and checks the statement is there, then
+reads a function that init.example.yaml created.
 Exits 0 on success and non-zero (with the exception) otherwise, so `--exit-code-from client` reports it.
 """
 
@@ -44,6 +45,12 @@ def main():
     assert sids == ["s3-invoke"], sids
     assert policy["Statement"][0]["Resource"] == fn["FunctionArn"], policy
     print("policy", json.dumps(policy))
+    # What the server was started with is there as well (init.example.yaml, unless LAMBDALITE_INIT was set empty).
+    try:
+        created = lam.get_function(FunctionName="orders-api")["Configuration"]
+        print("from the init file", created["FunctionArn"], created["Version"])
+    except lam.exceptions.ResourceNotFoundException:
+        print("no init file")
 
 
 if __name__ == "__main__":

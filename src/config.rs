@@ -108,6 +108,12 @@ pub struct Config {
           value_parser = parse_organization_arg)]
     pub organizations: Vec<String>,
 
+    /// A JSON or YAML file (by extension) of layers, functions, versions, aliases and permissions to create at start,
+    /// through the API's own checks; the server does not start if any entry fails. The format is what
+    /// `GET /_lambdalite/state` exports (see docker/init.example.yaml). An empty value means none.
+    #[arg(long = "init", env = "LAMBDALITE_INIT", value_name = "FILE", value_parser = parse_init_path)]
+    pub init: Option<std::path::PathBuf>,
+
     /// Log line format.
     #[arg(long = "log-format", env = "LAMBDALITE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -219,6 +225,11 @@ fn parse_credentials_file(path: &str) -> Result<Credentials, String> {
     Credentials::parse(&text).map_err(|e| format!("{path}: {e}"))
 }
 
+/// Any path; an empty one (a compose file passing the variable through unset) is kept and means no file.
+fn parse_init_path(path: &str) -> Result<std::path::PathBuf, String> {
+    Ok(std::path::PathBuf::from(path))
+}
+
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
@@ -266,6 +277,11 @@ impl Config {
         Duration::from_millis(self.settle_delay_ms)
     }
 
+    /// The `--init` file, if one is named (an empty value names none).
+    pub fn init_file(&self) -> Option<&std::path::Path> {
+        self.init.as_deref().filter(|p| !p.as_os_str().is_empty())
+    }
+
     pub fn header_read_timeout(&self) -> Duration {
         Duration::from_millis(self.header_read_timeout_ms.max(1))
     }
@@ -281,6 +297,7 @@ impl Default for Config {
             account_id: "000000000000".into(),
             settle_delay_ms: 0,
             organizations: Vec::new(),
+            init: None,
             log_format: LogFormat::Text,
             state_dir: None,
             auth: AuthMode::None,

@@ -8,6 +8,7 @@
 //! - [`domain`]: names, ARNs, validation, policies, functions, layers, the `State`; no HTTP, no async.
 //! - [`store`]: the `State` behind one `RwLock`.
 //! - [`error`]: the error enum, one variant per AWS error code.
+//! - [`init`]: the `--init` file format (also what `GET /_lambdalite/state` exports) and applying it at start.
 //!
 //! A request flows extract (http) → one `Store` call running a `service` function → wire DTO → response.
 
@@ -15,6 +16,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod init;
 pub mod persist;
 pub mod service;
 pub mod store;
@@ -38,31 +40,77 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// An in-memory state (`config.state_dir` is not looked at; see [`AppState::open`]).
+    /// An in-memory server with an empty state (no `--init`, no `--state-dir`: see [`AppState::open`]).
     pub fn new(config: Config) -> Self {
-        AppState { store: Store::new(Self::empty_state(&config)), config: Arc::new(config) }
+        let state = empty_state(&config);
+        AppState::with_state(config, state)
     }
 
-    /// The state `config` asks for: in memory, or loaded from `--state-dir` and durable from then on.
+    /// An in-memory server holding `state`.
+    pub fn with_state(config: Config, state: domain::state::State) -> Self {
+        AppState { store: Store::new(state), config: Arc::new(config) }
+    }
+
+    /// The server `config` asks for, before anything listens: the state loaded from `--state-dir` (and durable
+    /// from then on), or a fresh one; `--init` is applied when the state starts empty, and with a state directory
+    /// what it created is on disk before this returns. A directory that already holds state skips `--init`, so a
+    /// restart does not trip over what the file created the first time. `Err` is the line to print before exiting.
     pub fn open(config: Config) -> Result<Self, String> {
-        let Some(dir) = config.state_dir().map(ToOwned::to_owned) else { return Ok(Self::new(config)) };
-        let mut state = Self::empty_state(&config);
-        let (durable, loaded) =
-            persist::Durable::open(&dir, &mut state).map_err(|e| format!("--state-dir {}: {e}", dir.display()))?;
+        let Some(dir) = config.state_dir().map(ToOwned::to_owned) else {
+            let state = initial_state(&config)?;
+            return Ok(AppState::with_state(config, state));
+        };
+        let mut state = empty_state(&config);
+        let failed = |e: &dyn std::fmt::Display| format!("--state-dir {}: {e}", dir.display());
+        let (durable, loaded) = persist::Durable::open(&dir, &mut state).map_err(|e| failed(&e))?;
         tracing::info!(
             dir = %dir.display(),
             functions = loaded.functions,
             layers = loaded.layers,
             "state directory opened"
         );
+        if !loaded.is_empty() {
+            if let Some(path) = config.init_file() {
+                tracing::info!(file = %path.display(), "the state directory holds state: --init skipped");
+            }
+        } else if apply_init_file(&config, &mut state)? {
+            // The state journals what init created; nothing reaches the directory if the file failed half-way.
+            if let Some(pending) = durable.submit(&mut state) {
+                let written = pending.blocking_recv().unwrap_or_else(|_| Err("the writer thread is gone".into()));
+                written.map_err(|e| failed(&e))?;
+            }
+        }
         Ok(AppState { store: Store::durable(state, durable), config: Arc::new(config) })
     }
+}
 
-    fn empty_state(config: &Config) -> domain::state::State {
-        let mut state = domain::state::State::new(config.settle_delay());
-        state.organizations = config.organizations();
-        state
-    }
+/// A fresh state for `config`: no resources, the configured settle delay and organizations.
+pub fn empty_state(config: &Config) -> domain::state::State {
+    let mut state = domain::state::State::new(config.settle_delay());
+    state.organizations = config.organizations();
+    state
+}
+
+/// A fresh state with the `--init` file applied when one is named. `Err` is the line to print before exiting:
+/// nothing may be served from a half-applied file.
+pub fn initial_state(config: &Config) -> Result<domain::state::State, String> {
+    let mut state = empty_state(config);
+    apply_init_file(config, &mut state)?;
+    Ok(state)
+}
+
+/// Applies `--init` (if given) to `state`; whether there was a file.
+fn apply_init_file(config: &Config, state: &mut domain::state::State) -> Result<bool, String> {
+    let Some(path) = config.init_file() else { return Ok(false) };
+    let scope = domain::arn::Scope::new(config.account_id.clone(), config.region.clone());
+    let applied = init::apply_file(state, path, &scope)?;
+    tracing::info!(
+        file = %path.display(),
+        functions = applied.functions,
+        layer_versions = applied.layer_versions,
+        "applied the init file"
+    );
+    Ok(true)
 }
 
 /// The service as a `Router`, without binding a socket (what wire tests call).

@@ -23,8 +23,8 @@ fn main() -> ExitCode {
 
 fn run_server(config: Config) -> ExitCode {
     init_tracing(config.log_format);
-    // The state comes first, before the runtime (loading blocks): a state directory that cannot be opened means no
-    // server, not an empty one.
+    // The state comes first, before the runtime (loading blocks) and before binding: a state directory that cannot
+    // be opened or an init file that cannot be applied means no server, not an empty or half-made one.
     let app = match AppState::open(config) {
         Ok(app) => app,
         Err(e) => {

@@ -140,32 +140,38 @@ async fn state_prints_the_seeded_state_as_pretty_json() {
         .iter()
         .find(|n| n["Account"] == "123456789012" && n["Region"] == "us-east-2")
         .expect("the seeded namespace");
+    // The init-file format (issue 6): CreateFunction's members, and each policy as the AddPermission members that
+    // write it again (tests/init.rs replays an export and compares GetPolicy byte for byte).
     let f = ns["Functions"].as_array().unwrap().iter().find(|f| f["FunctionName"] == name.as_str()).expect("function");
-    assert_eq!(f["FunctionArn"], format!("arn:aws:lambda:us-east-2:123456789012:function:{name}"));
-    assert_eq!(f["Configuration"]["Runtime"], "python3.12");
-    assert_eq!(f["Configuration"]["State"], "Active");
-
-    // The unqualified policy: the same document and RevisionId GetPolicy gives.
-    let policy = client.get_policy().function_name(&name).send().await.expect("get_policy");
-    assert_eq!(f["Policy"]["RevisionId"], policy.revision_id().unwrap());
-    let document: Value = serde_json::from_str(policy.policy().unwrap()).unwrap();
-    assert_eq!(f["Policy"]["Document"], document);
-
-    assert_eq!(f["Versions"][0]["Version"], "1");
-    assert_eq!(f["Versions"][0]["Policy"], Value::Null);
+    assert_eq!(f["Runtime"], "python3.12");
+    assert_eq!(f["Handler"], "index.handler");
+    let code = f["Code"]["ZipFile"].as_str().expect("the zip inline");
+    let function = client.get_function().function_name(&name).send().await.expect("get_function");
+    let sha = function.configuration().unwrap().code_sha256().unwrap();
+    use base64::Engine;
+    let zip = base64::engine::general_purpose::STANDARD.decode(code).expect("base64");
+    use sha2::Digest;
+    assert_eq!(base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(&zip)), sha);
+    assert_eq!(
+        f["Permissions"],
+        serde_json::json!([{"StatementId": "from-s3", "Action": "lambda:InvokeFunction",
+                            "Principal": "s3.amazonaws.com", "SourceArn": "arn:aws:s3:::my-bucket"}])
+    );
+    assert_eq!(f["Versions"], serde_json::json!([{"Version": 1}]));
     let alias = &f["Aliases"][0];
     assert_eq!((&alias["Name"], &alias["FunctionVersion"]), (&Value::from("live"), &Value::from("1")));
-    let alias_policy = client.get_policy().function_name(&name).qualifier("live").send().await.unwrap();
-    assert_eq!(alias["Policy"]["RevisionId"], alias_policy.revision_id().unwrap());
-    assert_eq!(alias["Policy"]["Document"]["Statement"][0]["Sid"], "xaccount");
-    let got_alias = client.get_alias().function_name(&name).name("live").send().await.unwrap();
-    assert_eq!(alias["RevisionId"], got_alias.revision_id().unwrap());
+    // An account principal comes back as the account id AddPermission took.
+    assert_eq!(
+        alias["Permissions"],
+        serde_json::json!([{"StatementId": "xaccount", "Action": "lambda:InvokeFunction", "Principal": "223456789012"}])
+    );
 
     let l = ns["Layers"].as_array().unwrap().iter().find(|l| l["LayerName"] == layer.as_str()).expect("layer");
-    let layer_policy =
-        client.get_layer_version_policy().layer_name(&layer).version_number(1).send().await.expect("layer policy");
-    assert_eq!(l["Versions"][0]["Policy"]["RevisionId"], layer_policy.revision_id().unwrap());
-    assert_eq!(l["Versions"][0]["Policy"]["Document"]["Statement"][0]["Principal"], "*");
+    assert_eq!(l["Versions"][0]["Version"], 1);
+    assert_eq!(
+        l["Versions"][0]["Permissions"],
+        serde_json::json!([{"StatementId": "public", "Action": "lambda:GetLayerVersion", "Principal": "*"}])
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

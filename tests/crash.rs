@@ -19,7 +19,7 @@ use aws_sdk_lambda::error::SdkError;
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::LayerVersionContentInput;
 use aws_sdk_lambda::Client;
-use common::{zip_bytes, Process, TempDir};
+use common::{spawn_server, zip_bytes, TempDir};
 
 const CLIENTS: usize = 8;
 const TARGET: &str = "target";
@@ -267,7 +267,7 @@ async fn acknowledged_writes_survive_sigkill() {
 
     let dir = TempDir::new("lambdalite-crash");
     let args = ["--state-dir", dir.path()];
-    let server = Process::spawn(&args).expect("first start");
+    let server = spawn_server(&args).expect("first start");
     common::create_function(&server.client(), TARGET).await;
     let mut ledgers: Vec<Ledger> = (0..CLIENTS).map(|client| Ledger { client, ..Ledger::default() }).collect();
     let mut server = Some(server);
@@ -286,7 +286,7 @@ async fn acknowledged_writes_survive_sigkill() {
         let acknowledged: u64 = ledgers.iter().map(|l| l.acknowledged).sum();
         in_flight_at_kill += ledgers.iter().filter(|l| l.in_flight.is_some()).count();
 
-        let restarted = Process::spawn(&args).unwrap_or_else(|e| panic!("round {round}: restart failed: {e}"));
+        let restarted = spawn_server(&args).unwrap_or_else(|e| panic!("round {round}: restart failed: {e:?}"));
         let c = restarted.client();
         let policy = c.get_policy().function_name(TARGET).send().await.expect("policy").policy.expect("policy");
         let mut functions = BTreeSet::new();

@@ -8,15 +8,15 @@ mod common;
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{AliasRoutingConfiguration, Environment, LayerVersionContentInput, Runtime, State};
 use aws_sdk_lambda::Client;
-use common::{http_get, zip_bytes, Process, TempDir};
+use common::{http_get, spawn_server, zip_bytes, ServerProcess, TempDir};
 
-fn start(dir: &TempDir, extra: &[&str]) -> Process {
+fn start(dir: &TempDir, extra: &[&str]) -> ServerProcess {
     let mut args = vec!["--state-dir", dir.path()];
     args.extend_from_slice(extra);
-    Process::spawn(&args).expect("server starts")
+    spawn_server(&args).expect("server starts")
 }
 
-fn export(p: &Process) -> String {
+fn export(p: &ServerProcess) -> String {
     let (status, body) = http_get(&format!("{}/_lambdalite/state", p.url));
     assert_eq!(status, 200);
     String::from_utf8(body).expect("utf-8")
@@ -146,7 +146,7 @@ async fn a_restart_restores_everything_exactly() {
     crate::common::create_function(&c, "other").await;
     c.delete_function().function_name("other").send().await.unwrap();
     // Another account's namespace.
-    let other = server.client_as("111111111111");
+    let other = server.client_as("111111111111", "us-east-1");
     crate::common::create_function(&other, "theirs").await;
 
     let before = observe(&c).await;
@@ -158,7 +158,8 @@ async fn a_restart_restores_everything_exactly() {
     let c = server.client();
     assert_eq!(observe(&c).await, before);
     assert_eq!(export(&server), exported);
-    let theirs_now = server.client_as("111111111111").get_function().function_name("theirs").send().await.unwrap();
+    let theirs_now =
+        server.client_as("111111111111", "us-east-1").get_function().function_name("theirs").send().await.unwrap();
     assert_eq!(theirs_now.configuration.unwrap(), theirs);
     assert!(c.get_function().function_name("other").send().await.is_err(), "the deleted function stays deleted");
     assert_eq!(code_bytes(&c, None).await, codes[2]);
@@ -259,17 +260,54 @@ async fn deletes_and_resets_are_durable() {
 fn a_directory_that_cannot_be_used_stops_the_start() {
     let dir = TempDir::new("lambdalite-durable");
     let first = start(&dir, &[]);
-    let err = Process::spawn(&["--state-dir", dir.path()]).err().expect("a second server on the directory is refused");
+    let err =
+        spawn_server(&["--state-dir", dir.path()]).err().expect("a second server on the directory is refused").stderr;
     assert!(err.contains("--state-dir") && err.contains(dir.path()), "{err}");
     assert!(!err.contains("panicked"), "{err}");
     drop(first);
 
     let file = dir.0.join("not-a-directory");
     std::fs::write(&file, b"x").unwrap();
-    let err = Process::spawn(&["--state-dir", file.to_str().unwrap()]).err().expect("a file is refused");
+    let err = spawn_server(&["--state-dir", file.to_str().unwrap()]).err().expect("a file is refused").stderr;
     assert!(err.contains("cannot create"), "{err}");
 
     std::fs::write(dir.0.join("lambdalite.redb"), b"this is not a database").unwrap();
-    let err = Process::spawn(&["--state-dir", dir.path()]).err().expect("garbage is refused");
+    let err = spawn_server(&["--state-dir", dir.path()]).err().expect("garbage is refused").stderr;
     assert!(err.contains("cannot open"), "{err}");
+}
+
+#[tokio::test]
+async fn init_fills_an_empty_directory_once() {
+    let dir = TempDir::new("lambdalite-durable");
+    let files = TempDir::new("lambdalite-init");
+    let init = files.0.join("init.json");
+    let code = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, zip_bytes("def handler(e, c): 1"));
+    let function = |sid: &str| {
+        serde_json::json!({"Functions": [{
+            "FunctionName": "seeded", "Runtime": "python3.12", "Role": "arn:aws:iam::000000000000:role/r",
+            "Handler": "index.handler", "Code": {"ZipFile": code},
+            "Permissions": [{"StatementId": sid, "Action": "lambda:InvokeFunction", "Principal": "s3.amazonaws.com"}]
+        }]})
+    };
+    std::fs::write(&init, function("from-init").to_string()).unwrap();
+    let init = init.to_str().unwrap();
+
+    // A file that fails half-way leaves the directory empty: the next start applies a good file from scratch.
+    let mut bad = function("ok");
+    bad["Functions"][0]["Permissions"][0]["Principal"] = serde_json::json!("not a principal");
+    let bad_path = files.0.join("bad.json");
+    std::fs::write(&bad_path, bad.to_string()).unwrap();
+    let err = spawn_server(&["--state-dir", dir.path(), "--init", bad_path.to_str().unwrap()]).err().expect("refused");
+    assert!(err.stderr.contains("Functions[0] (seeded): Permissions[0]"), "{}", err.stderr);
+
+    let server = start(&dir, &["--init", init]);
+    let c = server.client();
+    grant(&c, "seeded", None, "added-later").await;
+    let policy = c.get_policy().function_name("seeded").send().await.unwrap();
+    server.kill();
+
+    // The second start finds state: the file is skipped (applying it again would fail: the function exists).
+    let server = start(&dir, &["--init", init]);
+    let again = server.client().get_policy().function_name("seeded").send().await.unwrap();
+    assert_eq!((again.policy, again.revision_id), (policy.policy, policy.revision_id));
 }

@@ -35,12 +35,19 @@ async fn reset(State(app): State<AppState>) -> Result<StatusCode, Error> {
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `GET /_lambdalite/state`: the whole state as JSON (see `service::export` for the shape), pretty-printed because
-/// people read it (`lambdalite state`, `curl`) and the members keep their order that way. The snapshot is copied
-/// under the read lock and serialized after it is released.
+/// `GET /_lambdalite/state`: the whole state as an `--init` file (JSON; see `crate::init` for the format and
+/// `service::export` for how the state maps to it), so that `lambdalite --init <saved export>` replays it.
+/// Pretty-printed because people read and diff it (`lambdalite state`, `curl`). The export is copied under the read
+/// lock and serialized (zips base64-encoded) after it is released.
 async fn state(State(app): State<AppState>) -> Response {
-    let snap = app.store.read(export::snapshot).await;
-    match serde_json::to_string_pretty(&snap) {
+    let exported = match app.store.read(export::export).await {
+        Ok(e) => e,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot export the state");
+            return crate::error::Error::ServiceException(format!("cannot export the state: {e}")).into_response();
+        }
+    };
+    match serde_json::to_string_pretty(&exported) {
         Ok(mut body) => {
             body.push('\n');
             ([(CONTENT_TYPE, "application/json"), (CACHE_CONTROL, "no-store")], body).into_response()

@@ -1,12 +1,17 @@
-//! A read-only snapshot of the whole state, for `GET /_lambdalite/state` (and `lambdalite state`) and for the
-//! state browser page (`GET /_lambdalite/`).
+//! Two read-only views of the whole state: [`export`], the `--init` file format that `GET /_lambdalite/state` (and
+//! `lambdalite state`) serve, so a captured state replays with `--init`; and [`snapshot`], what the state browser
+//! page (`GET /_lambdalite/`) shows, RevisionIds and dates included.
 //!
-//! [`snapshot`] runs under the store's read lock and only copies: everything it returns is owned, so serializing
-//! and HTML rendering happen after the lock is released. Member names follow AWS's (PascalCase, `FunctionArn`,
-//! `RevisionId`, ...) so the JSON reads like the API it mirrors; the shape is lambdalite's own, not an AWS output.
+//! Both run under the store's read lock and only copy: everything they return is owned (an export's zips are shared
+//! `Arc`s, base64-encoded only when serialized), so serializing and HTML rendering happen after the lock is released.
 //!
-//! What a client cannot see is left out here too: a layer whose versions were all deleted (it only remembers its
-//! next version number, see `domain::layer::Layer`) and a namespace that holds nothing visible.
+//! The export turns each stored policy statement back into the AddPermission (or AddLayerVersionPermission) members
+//! that write it, so that replaying gives GetPolicy the same bytes: [`permission_of`], [`layer_permission_of`].
+//! RevisionIds, dates and code locations are not part of an init file; a replay makes new ones.
+//!
+//! The snapshot leaves out what a client cannot see: a layer whose versions were all deleted (it only remembers its
+//! next version number, see `domain::layer::Layer`) and a namespace that holds nothing visible. The export keeps
+//! such a layer when its counter matters (`NextVersion`).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -15,8 +20,13 @@ use serde::Serialize;
 
 use crate::domain::arn::Scope;
 use crate::domain::function::{FunctionConfig, Transition};
-use crate::domain::policy::{Policy, Statement};
+use crate::domain::policy::{Policy, Principal, Statement};
 use crate::domain::state::State;
+use crate::init::{
+    AliasEntry, CodeEntry, DeadLetterEntry, EnvironmentEntry, EphemeralStorageEntry, FunctionEntry, FunctionSettings,
+    InitFile, LayerContentEntry, LayerEntry, LayerPermissionEntry, LayerVersionEntry, LoggingEntry, NamespaceEntry,
+    PermissionEntry, RoutingEntry, SnapStartEntry, TracingEntry, VersionEntry, ZipBlob,
+};
 
 /// Everything lambdalite holds, namespaces sorted by account then region.
 #[derive(Debug, Clone, Serialize)]
@@ -259,9 +269,476 @@ fn layer_version(scope: &Scope, name: &str, v: &crate::domain::layer::LayerVersi
     }
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// The export: the init file format
+
+/// The whole state as an init file, namespaces sorted by account then region, with explicit account and region.
+/// `Err` only if the state holds something no API request could have made (a statement without AddPermission
+/// members, a function without code), which would be a bug.
+pub fn export(state: &State) -> Result<InitFile, String> {
+    let mut scopes: Vec<_> = state.namespaces().collect();
+    scopes.sort_by(|a, b| a.0.cmp(b.0));
+    let mut namespaces = Vec::new();
+    for (scope, ns) in scopes {
+        let functions = ns.functions.values().map(|f| export_function(scope, f)).collect::<Result<Vec<_>, String>>()?;
+        let layers = ns
+            .layers
+            .values()
+            .filter(|l| !l.versions.is_empty() || l.next_version > 1)
+            .map(|l| export_layer(scope, l))
+            .collect::<Result<Vec<_>, String>>()?;
+        if functions.is_empty() && layers.is_empty() {
+            continue;
+        }
+        namespaces.push(NamespaceEntry {
+            account: Some(scope.account.clone()),
+            region: Some(scope.region.clone()),
+            layers,
+            functions,
+        });
+    }
+    Ok(InitFile {
+        lambdalite_version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+        layers: Vec::new(),
+        functions: Vec::new(),
+        namespaces,
+    })
+}
+
+/// `Some(value)` unless it is the default CreateFunction gives.
+fn unless<T: PartialEq>(value: T, default: T) -> Option<T> {
+    (value != default).then_some(value)
+}
+
+/// The CreateFunction members that make `cfg`, defaults left out.
+fn settings_of(name: &str, cfg: &FunctionConfig) -> Result<FunctionSettings, String> {
+    let code = match (&cfg.code.image_uri, &cfg.code.zip) {
+        (Some(uri), _) => CodeEntry { image_uri: Some(uri.clone()), ..Default::default() },
+        (None, Some(zip)) => CodeEntry { zip_file: Some(ZipBlob::Bytes(zip.clone())), ..Default::default() },
+        (None, None) => return Err(format!("function {name} has neither a zip nor an image")),
+    };
+    let logging = LoggingEntry {
+        log_format: unless(cfg.log_format.clone(), "Text".into()),
+        application_log_level: cfg.application_log_level.clone(),
+        system_log_level: cfg.system_log_level.clone(),
+        log_group: unless(cfg.log_group.clone(), format!("/aws/lambda/{name}")),
+    };
+    Ok(FunctionSettings {
+        runtime: cfg.runtime.clone(),
+        role: Some(cfg.role.clone()),
+        handler: cfg.handler.clone(),
+        code: Some(code),
+        description: unless(cfg.description.clone(), String::new()),
+        timeout: unless(cfg.timeout, 3),
+        memory_size: unless(cfg.memory_size, 128),
+        vpc_config: cfg.vpc_config.clone(),
+        dead_letter_config: cfg.dead_letter_target_arn.clone().map(|a| DeadLetterEntry { target_arn: Some(a) }),
+        environment: cfg.environment.clone().map(|v| EnvironmentEntry { variables: Some(v) }),
+        kms_key_arn: cfg.kms_key_arn.clone(),
+        tracing_config: unless(cfg.tracing_mode.clone(), "PassThrough".into()).map(|m| TracingEntry { mode: Some(m) }),
+        layers: (!cfg.layers.is_empty()).then(|| cfg.layers.iter().map(|l| l.arn.clone()).collect()),
+        file_system_configs: cfg.file_system_configs.clone(),
+        image_config: cfg.image_config.clone(),
+        architectures: unless(cfg.architectures.clone(), vec!["x86_64".to_owned()]),
+        ephemeral_storage: unless(cfg.ephemeral_storage_size, 512).map(|s| EphemeralStorageEntry { size: Some(s) }),
+        snap_start: unless(cfg.snap_start_apply_on.clone(), "None".into())
+            .map(|a| SnapStartEntry { apply_on: Some(a) }),
+        logging_config: unless(logging, LoggingEntry::default()),
+    })
+}
+
+fn export_function(scope: &Scope, f: &crate::domain::function::Function) -> Result<FunctionEntry, String> {
+    let latest = settings_of(&f.name, &f.latest)?;
+    let mut versions = Vec::with_capacity(f.versions.len());
+    for (n, v) in &f.versions {
+        let mut settings = settings_of(&f.name, &v.config)?;
+        // A version published from `$LATEST` as it is now needs no configuration of its own, only its description.
+        let published_from = settings.clone();
+        settings.description.clone_from(&latest.description);
+        let configuration = (settings != latest).then_some(published_from);
+        let from_description = configuration.as_ref().unwrap_or(&latest).description.as_deref().unwrap_or_default();
+        versions.push(VersionEntry {
+            version: Some(*n),
+            description: (v.config.description != from_description).then(|| v.config.description.clone()),
+            configuration,
+            permissions: permissions_of(scope, &scope.qualified_function_arn(&f.name, &n.to_string()), &v.policy)?,
+        });
+    }
+    let next_after_last = f.versions.keys().next_back().map_or(1, |n| n + 1);
+    let aliases = f
+        .aliases
+        .values()
+        .map(|a| {
+            Ok(AliasEntry {
+                name: a.name.clone(),
+                function_version: a.function_version.clone(),
+                description: unless(a.description.clone(), String::new()),
+                routing_config: (!a.routing.is_empty()).then(|| RoutingEntry {
+                    additional_version_weights: a.routing.iter().map(|(k, w)| (k.clone(), (*w).into())).collect(),
+                }),
+                permissions: permissions_of(scope, &scope.qualified_function_arn(&f.name, &a.name), &a.policy)?,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(FunctionEntry {
+        function_name: f.name.clone(),
+        package_type: unless(f.latest.package_type.clone(), "Zip".into()),
+        settings: latest,
+        tags: (!f.tags.is_empty()).then(|| f.tags.clone()),
+        versions,
+        next_version: unless(f.next_version, next_after_last),
+        aliases,
+        permissions: permissions_of(scope, &scope.function_arn(&f.name), &f.policy)?,
+        unknown: Default::default(),
+    })
+}
+
+fn export_layer(scope: &Scope, l: &crate::domain::layer::Layer) -> Result<LayerEntry, String> {
+    let versions = l
+        .versions
+        .values()
+        .map(|v| {
+            let zip =
+                v.content.zip.clone().ok_or_else(|| format!("layer {} version {} has no zip", l.name, v.version))?;
+            let resource = scope.layer_version_arn(&l.name, v.version);
+            let permissions = match &v.policy {
+                None => Vec::new(),
+                Some(p) => {
+                    p.statements().map(|s| layer_permission_of(scope, &resource, &s)).collect::<Result<_, _>>()?
+                }
+            };
+            Ok(LayerVersionEntry {
+                version: Some(v.version),
+                description: unless(v.description.clone(), String::new()),
+                content: Some(LayerContentEntry { zip_file: Some(ZipBlob::Bytes(zip)), path: None }),
+                compatible_runtimes: v.compatible_runtimes.clone(),
+                compatible_architectures: v.compatible_architectures.clone(),
+                license_info: v.license_info.clone(),
+                permissions,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let next_after_last = l.versions.keys().next_back().map_or(1, |n| n + 1);
+    Ok(LayerEntry {
+        layer_name: l.name.clone(),
+        versions,
+        next_version: unless(l.next_version.max(1), next_after_last),
+    })
+}
+
+fn permissions_of(scope: &Scope, resource: &str, policy: &Option<Policy>) -> Result<Vec<PermissionEntry>, String> {
+    match policy {
+        None => Ok(Vec::new()),
+        Some(p) => p.statements().map(|s| permission_of(scope, resource, &s)).collect(),
+    }
+}
+
+/// The account id of `arn:<partition of scope>:iam::<account>:root`: AddPermission and AddLayerVersionPermission
+/// turn an account id into exactly that ARN, so giving the id back writes the same statement, and reads better.
+fn root_account<'a>(scope: &Scope, arn: &'a str) -> Option<&'a str> {
+    let account = arn.strip_prefix("arn:")?.strip_prefix(scope.partition())?.strip_prefix(":iam::")?;
+    let account = account.strip_suffix(":root")?;
+    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
+}
+
+/// The AddPermission members that write `statement` into the policy of `resource` (a function, version or alias
+/// ARN): the inverse of `permissions::map_principal` and `permissions::build_conditions`.
+pub fn permission_of(scope: &Scope, resource: &str, statement: &Statement) -> Result<PermissionEntry, String> {
+    let sid = &statement.sid;
+    if statement.effect != "Allow" || statement.resource != resource {
+        return Err(format!("statement {sid} is not an Allow on {resource}"));
+    }
+    let principal = match &statement.principal {
+        Principal::Any => "*".to_owned(),
+        Principal::Service(service) => service.clone(),
+        Principal::Aws(arn) => root_account(scope, arn).unwrap_or(arn).to_owned(),
+    };
+    let mut entry = PermissionEntry {
+        statement_id: Some(sid.clone()),
+        action: Some(statement.action.clone()),
+        principal: Some(principal),
+        ..Default::default()
+    };
+    for (op, keys) in &statement.condition {
+        for (key, value) in keys {
+            let member = match (*op, *key) {
+                ("StringEquals", "AWS:SourceAccount") => &mut entry.source_account,
+                ("StringEquals", "lambda:FunctionUrlAuthType") => &mut entry.function_url_auth_type,
+                ("StringEquals", "aws:PrincipalOrgID") => &mut entry.principal_org_id,
+                ("StringEquals", "lambda:EventSourceToken") => &mut entry.event_source_token,
+                ("ArnLike", "AWS:SourceArn") => &mut entry.source_arn,
+                ("Bool", "lambda:InvokedViaFunctionUrl") if value == "true" => {
+                    entry.invoked_via_function_url = Some(true);
+                    continue;
+                }
+                _ => return Err(format!("statement {sid}: no AddPermission member writes the condition {op} {key}")),
+            };
+            *member = Some(value.clone());
+        }
+    }
+    Ok(entry)
+}
+
+/// The AddLayerVersionPermission members that write `statement` into the policy of the layer version `resource`:
+/// the inverse of `layer_permissions::layer_principal` and its one condition.
+pub fn layer_permission_of(
+    scope: &Scope,
+    resource: &str,
+    statement: &Statement,
+) -> Result<LayerPermissionEntry, String> {
+    let sid = &statement.sid;
+    if statement.effect != "Allow" || statement.resource != resource {
+        return Err(format!("statement {sid} is not an Allow on {resource}"));
+    }
+    let principal = match &statement.principal {
+        Principal::Any => "*".to_owned(),
+        Principal::Aws(arn) => root_account(scope, arn).unwrap_or(arn).to_owned(),
+        Principal::Service(service) => {
+            return Err(format!("statement {sid}: a layer policy has no service principal {service}"))
+        }
+    };
+    let mut entry = LayerPermissionEntry {
+        statement_id: Some(sid.clone()),
+        action: Some(statement.action.clone()),
+        principal: Some(principal),
+        organization_id: None,
+    };
+    for (op, keys) in &statement.condition {
+        for (key, value) in keys {
+            match (*op, *key) {
+                ("StringEquals", "aws:PrincipalOrgID") => entry.organization_id = Some(value.clone()),
+                _ => {
+                    return Err(format!(
+                        "statement {sid}: no AddLayerVersionPermission member writes the condition {op} {key}"
+                    ))
+                }
+            }
+        }
+    }
+    Ok(entry)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    mod reversal {
+        use super::super::*;
+        use crate::domain::policy::Conditions;
+        use crate::service::{aliases, functions, layer_permissions, layers, permissions};
+        use crate::wire::dto::layers::{AddLayerVersionPermissionInput, PublishLayerVersionInput};
+        use crate::wire::dto::permissions::AddPermissionInput;
+
+        fn zip_b64() -> String {
+            use base64::Engine;
+            let mut buf = std::io::Cursor::new(Vec::new());
+            {
+                let mut w = zip::ZipWriter::new(&mut buf);
+                w.start_file("index.py", zip::write::SimpleFileOptions::default()).unwrap();
+                std::io::Write::write_all(&mut w, b"def handler(e, c): return 1").unwrap();
+                w.finish().unwrap();
+            }
+            base64::engine::general_purpose::STANDARD.encode(buf.into_inner())
+        }
+
+        /// A state with function `f` (version 1, alias `live`) and layer `l` (version 1) in `scope`.
+        fn seeded(scope: &Scope) -> State {
+            let mut state = State::new(Duration::ZERO);
+            let input = serde_json::from_value(serde_json::json!({
+                "FunctionName": "f", "Runtime": "python3.12", "Role": "arn:aws:iam::123456789012:role/r",
+                "Handler": "index.handler", "Code": {"ZipFile": zip_b64()},
+            }))
+            .unwrap();
+            functions::create_function(&mut state, scope, input).unwrap();
+            functions::publish_version(&mut state, scope, "f", Default::default()).unwrap();
+            let alias = serde_json::from_value(serde_json::json!({"Name": "live", "FunctionVersion": "1"})).unwrap();
+            aliases::create_alias(&mut state, scope, "f", alias).unwrap();
+            let layer: PublishLayerVersionInput =
+                serde_json::from_value(serde_json::json!({"Content": {"ZipFile": zip_b64()}})).unwrap();
+            layers::publish_layer_version(&mut state, scope, "l", layer, "").unwrap();
+            state
+        }
+
+        fn add(state: &mut State, scope: &Scope, q: Option<&str>, input: AddPermissionInput) {
+            let req = permissions::prepare_add_permission(scope, "f", q, input).unwrap();
+            permissions::apply_add_permission(state, req).unwrap();
+        }
+
+        fn entry_input(e: PermissionEntry) -> AddPermissionInput {
+            AddPermissionInput {
+                statement_id: e.statement_id,
+                action: e.action,
+                principal: e.principal,
+                source_arn: e.source_arn,
+                source_account: e.source_account,
+                event_source_token: e.event_source_token,
+                revision_id: None,
+                principal_org_id: e.principal_org_id,
+                function_url_auth_type: e.function_url_auth_type,
+                invoked_via_function_url: e.invoked_via_function_url,
+            }
+        }
+
+        /// Every principal form AddPermission maps (SPEC §6.1) and every condition member alone and together.
+        fn function_cases() -> Vec<AddPermissionInput> {
+            let base = |sid: &str, principal: &str| AddPermissionInput {
+                statement_id: Some(sid.into()),
+                action: Some("lambda:InvokeFunction".into()),
+                principal: Some(principal.into()),
+                ..Default::default()
+            };
+            vec![
+                base("any", "*"),
+                base("account", "223456789012"),
+                base("root-arn", "arn:aws:iam::223456789012:root"),
+                base("role", "arn:aws:iam::223456789012:role/service/r"),
+                base("other-partition", "arn:aws-cn:iam::223456789012:root"),
+                base("service", "s3.amazonaws.com"),
+                base("alexa", "alexa-appkit.amazon.com"),
+                AddPermissionInput { action: Some("lambda:*".into()), ..base("star-action", "*") },
+                AddPermissionInput { source_arn: Some("arn:aws:s3:::b/*".into()), ..base("arn", "s3.amazonaws.com") },
+                AddPermissionInput { source_account: Some("123456789012".into()), ..base("acct", "s3.amazonaws.com") },
+                AddPermissionInput { principal_org_id: Some("o-a1b2c3d4e5".into()), ..base("org", "*") },
+                AddPermissionInput {
+                    event_source_token: Some("tok-1".into()),
+                    ..base("token", "alexa-appkit.amazon.com")
+                },
+                AddPermissionInput {
+                    action: Some("lambda:invokeFunctionUrl".into()),
+                    function_url_auth_type: Some("AWS_IAM".into()),
+                    ..base("url", "223456789012")
+                },
+                AddPermissionInput { invoked_via_function_url: Some(true), ..base("via-url", "*") },
+                AddPermissionInput { invoked_via_function_url: Some(false), ..base("not-via-url", "*") },
+                AddPermissionInput {
+                    action: Some("lambda:InvokeFunctionUrl".into()),
+                    source_arn: Some("arn:aws:execute-api:us-east-1:123456789012:api/*".into()),
+                    source_account: Some("123456789012".into()),
+                    principal_org_id: Some("o-a1b2c3d4e5".into()),
+                    event_source_token: Some("t".into()),
+                    function_url_auth_type: Some("NONE".into()),
+                    ..base("everything", "arn:aws:iam::223456789012:user/u")
+                },
+            ]
+        }
+
+        #[test]
+        fn every_function_statement_form_replays_byte_for_byte() {
+            for scope in [Scope::new("123456789012", "us-east-1"), Scope::new("123456789012", "cn-north-1")] {
+                let mut original = seeded(&scope);
+                for q in [None, Some("1"), Some("live")] {
+                    for input in function_cases() {
+                        add(&mut original, &scope, q, input);
+                    }
+                }
+                let mut replayed = seeded(&scope);
+                let f = original.function(&scope, "f").unwrap();
+                let policies = [
+                    (None, scope.function_arn("f"), f.policy.as_ref().unwrap()),
+                    (Some("1"), scope.qualified_function_arn("f", "1"), f.versions[&1].policy.as_ref().unwrap()),
+                    (
+                        Some("live"),
+                        scope.qualified_function_arn("f", "live"),
+                        f.aliases["live"].policy.as_ref().unwrap(),
+                    ),
+                ];
+                for (q, resource, policy) in &policies {
+                    for statement in policy.statements() {
+                        let entry = permission_of(&scope, resource, &statement).unwrap();
+                        add(&mut replayed, &scope, *q, entry_input(entry));
+                    }
+                }
+                let g = replayed.function(&scope, "f").unwrap();
+                assert_eq!(g.policy.as_ref().unwrap().document(), policies[0].2.document());
+                assert_eq!(g.versions[&1].policy.as_ref().unwrap().document(), policies[1].2.document());
+                assert_eq!(g.aliases["live"].policy.as_ref().unwrap().document(), policies[2].2.document());
+            }
+        }
+
+        #[test]
+        fn account_principals_come_back_as_the_account_id_and_other_arns_as_given() {
+            let scope = Scope::new("123456789012", "us-gov-west-1");
+            let resource = scope.function_arn("f");
+            let with =
+                |p: Principal| Statement::allow("s".into(), p, "lambda:*".into(), resource.clone(), Conditions::new());
+            let principal = |p| permission_of(&scope, &resource, &with(p)).unwrap().principal.unwrap();
+            assert_eq!(principal(Principal::Aws("arn:aws-us-gov:iam::223456789012:root".into())), "223456789012");
+            assert_eq!(
+                principal(Principal::Aws("arn:aws:iam::223456789012:root".into())),
+                "arn:aws:iam::223456789012:root"
+            );
+            assert_eq!(
+                principal(Principal::Aws("arn:aws-us-gov:iam::2234:root".into())),
+                "arn:aws-us-gov:iam::2234:root"
+            );
+            assert_eq!(principal(Principal::Any), "*");
+            assert_eq!(principal(Principal::Service("sns.amazonaws.com".into())), "sns.amazonaws.com");
+        }
+
+        #[test]
+        fn statements_no_request_writes_are_refused() {
+            let scope = Scope::new("123456789012", "us-east-1");
+            let resource = scope.function_arn("f");
+            let mut cond = Conditions::new();
+            cond.entry("StringLike").or_default().insert("AWS:SourceArn", "x".into());
+            let odd = Statement::allow("odd".into(), Principal::Any, "lambda:*".into(), resource.clone(), cond);
+            assert!(permission_of(&scope, &resource, &odd).unwrap_err().contains("StringLike AWS:SourceArn"));
+            let elsewhere =
+                Statement::allow("e".into(), Principal::Any, "lambda:*".into(), "arn:x".into(), Conditions::new());
+            assert!(permission_of(&scope, &resource, &elsewhere).is_err());
+            let service = Statement::allow(
+                "svc".into(),
+                Principal::Service("s3.amazonaws.com".into()),
+                "lambda:GetLayerVersion".into(),
+                resource.clone(),
+                Conditions::new(),
+            );
+            assert!(layer_permission_of(&scope, &resource, &service).is_err());
+        }
+
+        #[test]
+        fn every_layer_statement_form_replays_byte_for_byte() {
+            for scope in [Scope::new("123456789012", "us-east-1"), Scope::new("123456789012", "us-gov-west-1")] {
+                let cases = [
+                    ("any", "*", None),
+                    ("account", "223456789012", None),
+                    ("root", "arn:aws:iam::223456789012:root", None),
+                    ("cn-root", "arn:aws-cn:iam::223456789012:root", None),
+                    ("org", "*", Some("o-a1b2c3d4e5")),
+                ];
+                let add = |state: &mut State, input: AddLayerVersionPermissionInput| {
+                    let req =
+                        layer_permissions::prepare_add_layer_version_permission(&scope, "l", "1", None, input).unwrap();
+                    layer_permissions::apply_add_layer_version_permission(state, req).unwrap();
+                };
+                let mut original = seeded(&scope);
+                for (sid, principal, org) in cases {
+                    let input = AddLayerVersionPermissionInput {
+                        statement_id: Some(sid.into()),
+                        action: Some("lambda:GetLayerVersion".into()),
+                        principal: Some(principal.into()),
+                        organization_id: org.map(Into::into),
+                    };
+                    add(&mut original, input);
+                }
+                let policy = original.namespace(&scope).unwrap().layers["l"].versions[&1].policy.clone().unwrap();
+                let mut replayed = seeded(&scope);
+                let resource = scope.layer_version_arn("l", 1);
+                for statement in policy.statements() {
+                    let e = layer_permission_of(&scope, &resource, &statement).unwrap();
+                    let input = AddLayerVersionPermissionInput {
+                        statement_id: e.statement_id,
+                        action: e.action,
+                        principal: e.principal,
+                        organization_id: e.organization_id,
+                    };
+                    add(&mut replayed, input);
+                }
+                let again = replayed.namespace(&scope).unwrap().layers["l"].versions[&1].policy.clone().unwrap();
+                assert_eq!(again.document(), policy.document());
+            }
+        }
+    }
     use crate::domain::layer::{Layer, LayerVersion};
     use crate::domain::policy::{add_statement, Conditions, Principal};
 

@@ -1,4 +1,4 @@
-"""The state page (`GET /_lambdalite/`) and the state export (`GET /_lambdalite/state`), issue 8.
+"""The state page (`GET /_lambdalite/`, issue 8) and the state export (`GET /_lambdalite/state`, issue 6's init format).
 
 A server seeded through boto3 with functions, versions, aliases, layers and policies in two namespaces; the page is
 fetched raw (headers, escaping) and rendered by headless Chromium (`--dump-dom` for its content, `--screenshot` for
@@ -242,10 +242,13 @@ def test_the_page_without_its_slash_redirects_to_it(seeded):
 
 
 def test_state_export_matches_what_clients_read(seeded):
-    server, policies, revisions = seeded
+    # The export is an --init file (issue 6): the API's request members, each policy as the AddPermission members
+    # that write it again; RevisionIds and dates are not part of it (tests/clients/test_init.py replays it).
+    server, _, _ = seeded
     status, headers, body, _ = get(server.url + "/_lambdalite/state")
     assert status == 200
     assert headers["Content-Type"] == "application/json"
+    assert "RevisionId" not in body
     state = json.loads(body)
     scopes = [(n["Account"], n["Region"]) for n in state["Namespaces"]]
     assert scopes == [(ACCOUNT, REGION), (SECOND_ACCOUNT, SECOND_REGION)]
@@ -253,21 +256,39 @@ def test_state_export_matches_what_clients_read(seeded):
     fns = {f["FunctionName"]: f for f in ns["Functions"]}
     assert sorted(fns) == ["orders-api", "welcome-mailer"]
     orders = fns["orders-api"]
-    assert orders["Configuration"]["RevisionId"] == revisions["orders-api"]
-    assert orders["Configuration"]["MemorySize"] == 256
-    assert orders["Policy"]["RevisionId"] == policies["orders-api"]["RevisionId"]
-    assert orders["Policy"]["Document"] == json.loads(policies["orders-api"]["Policy"])
-    assert [v["Version"] for v in orders["Versions"]] == ["1", "2"]
-    assert orders["Versions"][0]["Policy"]["Document"] == json.loads(policies["orders-api:1"]["Policy"])
+    assert orders["MemorySize"] == 256
+    assert [p["StatementId"] for p in orders["Permissions"]] == ["s3-uploads", "partner-account"]
+    assert orders["Permissions"][0] == {
+        "StatementId": "s3-uploads",
+        "Action": "lambda:InvokeFunction",
+        "Principal": "s3.amazonaws.com",
+        "SourceArn": "arn:aws:s3:::orders-uploads",
+        "SourceAccount": ACCOUNT,
+    }
+    assert orders["Permissions"][1]["Principal"] == OTHER_ACCOUNT
+    assert [v["Version"] for v in orders["Versions"]] == [1, 2]
+    # Version 1 was published from the older code: it carries its whole configuration.
+    first, second = orders["Versions"]
+    assert first["Configuration"]["Description"] == "first release"
+    assert first["Configuration"]["Code"]["ZipFile"] != orders["Code"]["ZipFile"]
+    assert first["Permissions"][0]["StatementId"] == "legacy-api"
+    assert second == {"Version": 2, "Description": "faster checkout"}
     live = orders["Aliases"][0]
-    assert live["Name"] == "live" and live["RevisionId"] == revisions["live"]
-    assert live["AdditionalVersionWeights"] == {"1": 0.1}
-    assert live["Policy"]["RevisionId"] == policies["orders-api:live"]["RevisionId"]
-    assert fns["welcome-mailer"]["Configuration"]["Description"] == HOSTILE
+    assert live["Name"] == "live" and live["FunctionVersion"] == "2"
+    assert live["RoutingConfig"] == {"AdditionalVersionWeights": {"1": 0.1}}
+    assert live["Permissions"][0]["StatementId"] == "nightly-rule"
+    assert fns["welcome-mailer"]["Description"] == HOSTILE
     layer = ns["Layers"][0]
     assert layer["LayerName"] == "shared-utils" and [v["Version"] for v in layer["Versions"]] == [1, 2]
-    assert layer["Versions"][0]["Policy"] is None
-    assert layer["Versions"][1]["Policy"]["RevisionId"] == policies["shared-utils:2"]["RevisionId"]
+    assert "Permissions" not in layer["Versions"][0]
+    assert layer["Versions"][1]["Permissions"] == [
+        {
+            "StatementId": "whole-org",
+            "Action": "lambda:GetLayerVersion",
+            "Principal": "*",
+            "OrganizationId": "o-a1b2c3d4e5",
+        }
+    ]
 
 
 def test_an_empty_server_says_so():

@@ -100,54 +100,42 @@ pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
 }
 
-/// The real `lambdalite` binary, started by a test on a free loopback port; killed (by its own PID) when dropped.
-pub struct Process {
+/// An SDK client for a server at `url`, signing with `access_key` in `region`.
+pub fn client_for(url: &str, access_key: &str, region: &str) -> aws_sdk_lambda::Client {
+    let conf = aws_sdk_lambda::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region.to_owned()))
+        .credentials_provider(Credentials::new(access_key, "secret", None, None, "test"))
+        .endpoint_url(url)
+        // One attempt: a retry could hide an error, or reach a server restarted on the same port.
+        .retry_config(aws_sdk_lambda::config::retry::RetryConfig::disabled())
+        .build();
+    aws_sdk_lambda::Client::from_conf(conf)
+}
+
+/// The built `lambdalite` binary as a server process on 127.0.0.1 with a free port; killed by PID when dropped.
+pub struct ServerProcess {
     child: std::process::Child,
     pub url: String,
 }
 
-impl Process {
-    /// Starts the binary with `args` (after `--host 127.0.0.1 --port 0`) and waits for its ready line. `Err` holds
-    /// what it wrote to stderr when it exits without becoming ready.
-    pub fn spawn(args: &[&str]) -> Result<Process, String> {
-        use std::io::{BufRead, BufReader, Read};
-        use std::process::{Command, Stdio};
-        let mut child = Command::new(env!("CARGO_BIN_EXE_lambdalite"))
-            .args(["--host", "127.0.0.1", "--port", "0"])
-            .args(args)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start lambdalite");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read stdout");
-        match line.trim().strip_prefix("lambdalite listening on ") {
-            Some(url) => Ok(Process { url: url.to_owned(), child }),
-            None => {
-                let mut err = String::new();
-                child.stderr.take().expect("stderr").read_to_string(&mut err).expect("read stderr");
-                let status = child.wait().expect("wait");
-                Err(format!("{status}: {err}"))
-            }
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
         }
     }
+}
 
-    /// An SDK client for the default account that never retries (a retry could reach a restarted server).
+impl ServerProcess {
+    /// An SDK client for the default account in us-east-1.
     pub fn client(&self) -> aws_sdk_lambda::Client {
-        self.client_as("AKIDEXAMPLE")
+        self.client_as("AKIDEXAMPLE", "us-east-1")
     }
 
-    /// Like [`Process::client`], signing with `access_key` (a 12-digit key is the account id) in us-east-1.
-    pub fn client_as(&self, access_key: &str) -> aws_sdk_lambda::Client {
-        let conf = aws_sdk_lambda::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .credentials_provider(Credentials::new(access_key, "secret", None, None, "test"))
-            .endpoint_url(&self.url)
-            .retry_config(aws_sdk_lambda::config::retry::RetryConfig::disabled())
-            .build();
-        aws_sdk_lambda::Client::from_conf(conf)
+    pub fn client_as(&self, access_key: &str, region: &str) -> aws_sdk_lambda::Client {
+        client_for(&self.url, access_key, region)
     }
 
     /// SIGKILL: the process gets no chance to finish anything.
@@ -156,7 +144,7 @@ impl Process {
         self.child.wait().expect("wait");
     }
 
-    /// SIGTERM, then waits for the exit; returns whether it exited 0.
+    /// SIGTERM, then waits for the exit; whether it exited 0.
     pub fn terminate(mut self) -> bool {
         let pid = libc::pid_t::try_from(self.child.id()).expect("pid");
         // SAFETY: kill(2) on the PID of a child this test started and has not reaped yet.
@@ -165,13 +153,60 @@ impl Process {
     }
 }
 
-impl Drop for Process {
-    fn drop(&mut self) {
-        if matches!(self.child.try_wait(), Ok(None)) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
+/// How a server process that never got ready ended: its exit status and what it printed on stderr.
+#[derive(Debug)]
+pub struct EarlyExit {
+    pub status: std::process::ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Starts `lambdalite --host 127.0.0.1 <args>` (with `--port 0` unless `args` name a port) and waits for its ready
+/// line; `Err` when it exits first. Its stderr goes to a file (a pipe nobody reads could fill up and stall it).
+pub fn spawn_server(args: &[&str]) -> Result<ServerProcess, EarlyExit> {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::{Command, Stdio};
+    let log = std::env::temp_dir().join(format!("lambdalite-test-{}.log", uuid::Uuid::new_v4().simple()));
+    let stderr = std::fs::File::create(&log).expect("create the log file");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lambdalite"))
+        .args(["--host", "127.0.0.1"])
+        .args(if args.contains(&"--port") { &[][..] } else { &["--port", "0"][..] })
+        .args(args)
+        .env_remove("LAMBDALITE_PORT")
+        .env_remove("LAMBDALITE_INIT")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .expect("spawn lambdalite");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    stdout.read_line(&mut line).expect("read the ready line");
+    if let Some(url) = line.trim().strip_prefix("lambdalite listening on ") {
+        let _ = std::fs::remove_file(&log);
+        return Ok(ServerProcess { child, url: url.to_owned() });
     }
+    let mut rest = String::new();
+    let _ = stdout.read_to_string(&mut rest);
+    let status = child.wait().expect("wait for lambdalite");
+    let stderr = std::fs::read_to_string(&log).unwrap_or_default();
+    let _ = std::fs::remove_file(&log);
+    Err(EarlyExit { status, stdout: line + &rest, stderr })
+}
+
+/// `lambdalite state --endpoint-url <url>`: the server's export, parsed (run off the async runtime's threads).
+pub async fn export_state(url: &str) -> serde_json::Value {
+    let url = url.to_owned();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_lambdalite"))
+            .args(["state", "--endpoint-url", &url])
+            .output()
+            .expect("run lambdalite state")
+    })
+    .await
+    .expect("join");
+    assert!(out.status.success(), "lambdalite state failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("the state is JSON")
 }
 
 /// A fresh directory under the system temp dir, removed when dropped.
