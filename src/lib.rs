@@ -134,7 +134,8 @@ pub async fn serve(
     use hyper_util::service::TowerToHyperService;
 
     let header_read_timeout = state.config.header_read_timeout();
-    let service = TowerToHyperService::new(app(state));
+    let service =
+        TowerToHyperService::new(tower::ServiceExt::map_request(app(state), http::paths::trim_trailing_slash));
     let mut builder = Builder::new(TokioExecutor::new());
     builder.http1().timer(TokioTimer::new()).header_read_timeout(header_read_timeout);
     builder.http2().timer(TokioTimer::new());

@@ -384,7 +384,9 @@ pub fn canonical_request(parts: &Parts, sig: &SignatureParts, payload_hash: &str
     let mut out = String::with_capacity(256);
     out.push_str(parts.method.as_str());
     out.push('\n');
-    out.push_str(&canonical_uri(parts.uri.path()));
+    // The signature covers the path as sent, before routing dropped a trailing slash (see `http::paths`).
+    let path = parts.extensions.get::<super::paths::SentPath>().map_or(parts.uri.path(), |sent| sent.0.as_str());
+    out.push_str(&canonical_uri(path));
     out.push('\n');
     out.push_str(&canonical_query(parts.uri.query().unwrap_or(""), sig.presigned));
     out.push('\n');

@@ -9,6 +9,7 @@ pub mod functions;
 pub mod invoke;
 pub mod layer_policy;
 pub mod layers;
+pub mod paths;
 pub mod policy;
 pub mod simulate;
 pub mod ui;

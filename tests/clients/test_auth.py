@@ -328,3 +328,28 @@ def test_bad_credentials_file_refuses_to_start(tmp_path):
     )
     assert p.returncode != 0
     assert "--credentials" in p.stderr
+
+
+def with_trailing_slash(lam):
+    """Makes `lam` send ListFunctions as older models name it (`GET /2015-03-31/functions/`), signed that way."""
+    def add_slash(request, **_):
+        base, sep, query = request.url.partition("?")
+        if base.endswith("/functions"):
+            request.url = base + "/" + sep + query
+    lam.meta.events.register("before-sign.lambda.ListFunctions", add_slash)
+    return lam
+
+
+def test_a_trailing_slash_is_signed_as_sent(strict):
+    alice = with_trailing_slash(client(strict, *ALICE))
+    seen = []
+    alice.meta.events.register("before-send.lambda.ListFunctions", lambda request, **_: seen.append(request.url))
+    name = unique()
+    create_function(alice, name)
+    names = [f["FunctionName"] for f in alice.list_functions()["Functions"]]
+    assert seen and seen[-1].endswith("/2015-03-31/functions/"), seen
+    assert name in names
+    wrong = with_trailing_slash(client(strict, ALICE[0], "wrong-secret"))
+    with pytest.raises(ClientError) as e:
+        wrong.list_functions()
+    assert error_of(e)[:2] == (403, "InvalidSignatureException")

@@ -576,3 +576,20 @@ def test_publish_version_only_publishes_real_changes(lam):
     assert lam.publish_version(FunctionName=name)["Version"] == "2"
     versions = lam.list_versions_by_function(FunctionName=name)["Versions"]
     assert [v["Version"] for v in versions] == ["$LATEST", "1", "2"]
+
+
+def test_list_functions_answers_the_older_trailing_slash_path(server, lam):
+    # Older models (botocore before 2023, Debian's awscli) send ListFunctions as GET /2015-03-31/functions/.
+    fn = create_function(lam)
+    sent = []
+
+    def add_slash(request, **_):
+        base, sep, query = request.url.partition("?")
+        request.url = base + "/" + sep + query
+        sent.append(request.url)
+
+    lam.meta.events.register("before-sign.lambda.ListFunctions", add_slash)
+    pages = lam.get_paginator("list_functions").paginate()
+    names = [f["FunctionName"] for page in pages for f in page["Functions"]]
+    assert sent and all(url.startswith(server.url + "/2015-03-31/functions/") for url in sent), sent
+    assert fn["FunctionName"] in names
