@@ -48,51 +48,50 @@ use crate::wire::dto::permissions::AddPermissionInput;
 
 /// The whole file. `Layers` and `Functions` at the top belong to the server's own account and region
 /// (`--account-id`, `--region`); `Namespaces` name theirs. An export writes only `Namespaces`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
 pub struct InitFile {
     /// The lambdalite version that wrote an export; informational, not checked.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lambdalite_version: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub layers: Vec<LayerEntry>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub functions: Vec<FunctionEntry>,
-    #[serde(default)]
     pub namespaces: Vec<NamespaceEntry>,
 }
 
 /// One account in one region; either left out means the server's default.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
 pub struct NamespaceEntry {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub layers: Vec<LayerEntry>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub functions: Vec<FunctionEntry>,
 }
 
 /// A function: CreateFunction's members (without `Publish`: list `Versions` instead), then what hangs off it.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct FunctionEntry {
     pub function_name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub package_type: Option<String>,
     /// The `$LATEST` configuration.
     #[serde(flatten)]
     pub settings: FunctionSettings,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub tags: Option<BTreeMap<String, String>>,
     /// Published in this order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub versions: Vec<VersionEntry>,
     /// The number the next PublishVersion gets (see the module doc).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub next_version: Option<u64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<AliasEntry>,
@@ -106,126 +105,103 @@ pub struct FunctionEntry {
 }
 
 /// The configuration members of CreateFunction, named and shaped as in the API.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
 pub struct FunctionSettings {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handler: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<CodeEntry>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory_size: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vpc_config: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dead_letter_config: Option<DeadLetterEntry>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<EnvironmentEntry>,
-    #[serde(default, rename = "KMSKeyArn", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "KMSKeyArn")]
     pub kms_key_arn: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tracing_config: Option<TracingEntry>,
     /// Layer version ARNs, in order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layers: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_system_configs: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_config: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub architectures: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ephemeral_storage: Option<EphemeralStorageEntry>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snap_start: Option<SnapStartEntry>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logging_config: Option<LoggingEntry>,
 }
 
 /// `Code`: `ZipFile` (base64, as in the API), `Path` (a .zip file, relative to the init file) or `ImageUri`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
 pub struct CodeEntry {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zip_file: Option<ZipBlob>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_uri: Option<String>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
 pub struct DeadLetterEntry {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_arn: Option<String>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
 pub struct EnvironmentEntry {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variables: Option<IndexMap<String, String>>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
 pub struct TracingEntry {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
 pub struct EphemeralStorageEntry {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
 pub struct SnapStartEntry {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_on: Option<String>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
 pub struct LoggingEntry {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_format: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application_log_level: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system_log_level: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_group: Option<String>,
 }
 
 /// A published version: PublishVersion's `Description`, and where it differs from the function's own members, the
 /// whole configuration it was published from.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
 pub struct VersionEntry {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<FunctionSettings>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub permissions: Vec<PermissionEntry>,
 }
 
 /// CreateAlias's members and the alias's policy.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct AliasEntry {
@@ -233,47 +209,40 @@ pub struct AliasEntry {
     /// A string as in the API; a YAML number (`FunctionVersion: 1`) is taken as its digits.
     #[serde(deserialize_with = "string_or_integer")]
     pub function_version: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub routing_config: Option<RoutingEntry>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub permissions: Vec<PermissionEntry>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
 pub struct RoutingEntry {
     /// Version → weight. Kept as JSON numbers so that an out-of-range weight gets the API's own message.
-    #[serde(default)]
     pub additional_version_weights: BTreeMap<String, serde_json::Value>,
 }
 
 /// AddPermission's members (without `RevisionId`, which names a state the file cannot know).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
 pub struct PermissionEntry {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statement_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub principal: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_arn: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_account: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_source_token: Option<String>,
-    #[serde(default, rename = "PrincipalOrgID", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "PrincipalOrgID")]
     pub principal_org_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub function_url_auth_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoked_via_function_url: Option<bool>,
 }
 
 /// A layer and its versions.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct LayerEntry {
@@ -282,51 +251,42 @@ pub struct LayerEntry {
     #[serde(default)]
     pub versions: Vec<LayerVersionEntry>,
     /// The number the next PublishLayerVersion gets (see the module doc).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub next_version: Option<u64>,
 }
 
 /// PublishLayerVersion's members and the version's policy.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
 pub struct LayerVersionEntry {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<LayerContentEntry>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compatible_runtimes: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compatible_architectures: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub license_info: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub permissions: Vec<LayerPermissionEntry>,
 }
 
 /// `Content`: `ZipFile` (base64) or `Path` (relative to the init file).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
 pub struct LayerContentEntry {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zip_file: Option<ZipBlob>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
 }
 
 /// AddLayerVersionPermission's members (without `RevisionId`).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
 pub struct LayerPermissionEntry {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statement_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub principal: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
 }
 

@@ -11,11 +11,12 @@ use axum::http::{Request, Uri};
 #[derive(Debug, Clone)]
 pub struct SentPath(pub String);
 
-/// Drops the trailing slashes of every path but `/`, keeping the query.
+/// Drops the trailing slashes of the AWS API's paths (they start with the API version's date, `/2015-03-31/...`),
+/// keeping the query. lambdalite's own pages (`/_lambdalite/`) are left as they are.
 pub fn trim_trailing_slash<B>(mut request: Request<B>) -> Request<B> {
     let path = request.uri().path();
     let trimmed = path.trim_end_matches('/');
-    if trimmed.len() == path.len() || trimmed.is_empty() {
+    if trimmed.len() == path.len() || !path.starts_with("/20") {
         return request;
     }
     let path_and_query = match request.uri().query() {
@@ -53,7 +54,9 @@ mod tests {
             ("/2015-03-31/functions?MaxItems=5".into(), Some("/2015-03-31/functions//".into()))
         );
         assert_eq!(route("/2015-03-31/functions"), ("/2015-03-31/functions".into(), None));
+        assert_eq!(route("/2018-10-31/layers/"), ("/2018-10-31/layers".into(), Some("/2018-10-31/layers/".into())));
         assert_eq!(route("/"), ("/".into(), None));
         assert_eq!(route("//"), ("//".into(), None));
+        assert_eq!(route("/_lambdalite/"), ("/_lambdalite/".into(), None));
     }
 }
