@@ -31,7 +31,7 @@ async fn main() {
         .route(
             "/2018-10-31/layers/{name}/versions/{v}/policy",
             get(|| async { json(StatusCode::OK, POLICY) })
-                .post(|| async { json(StatusCode::CREATED, LAYER_STATEMENT) }),
+                .post(|_body: Bytes| async { json(StatusCode::CREATED, LAYER_STATEMENT) }),
         )
         .route("/2018-10-31/layers/{name}/versions/{v}/policy/{sid}", delete(|| async { StatusCode::NO_CONTENT }))
         .route("/_lambdalite/health", get(|| async { json(StatusCode::OK, r#"{"status":"ok"}"#) }));
