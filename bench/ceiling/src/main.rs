@@ -18,8 +18,19 @@ fn json(status: StatusCode, body: &'static str) -> (StatusCode, [(&'static str, 
     (status, [("content-type", "application/json")], body)
 }
 
-#[tokio::main]
-async fn main() {
+fn main() {
+    // The same runtime lambdalite picks (src/main.rs): current-thread when one CPU is available, as under the
+    // benchmark's pinning, so the ratio compares the work done per request and not two runtime flavours.
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut builder = if cpus == 1 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    };
+    builder.enable_all().build().expect("runtime").block_on(serve());
+}
+
+async fn serve() {
     let addr = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:0".into());
     let app = Router::new()
         .route(
