@@ -140,15 +140,21 @@ pub fn parse_credential_scope(header: &str) -> Option<(&str, &str)> {
         rest.find(CREDENTIAL)? + CREDENTIAL.len()
     };
     let rest = &rest[start..];
+    // `AKID/DATE/REGION/...` up to the first `,` or space. Every delimiter is ASCII, so each cut is a char boundary.
     let credential = &rest[..rest.bytes().position(|b| b == b',' || b == b' ').unwrap_or(rest.len())];
-    let mut fields = credential.split('/');
-    let key = fields.next()?;
-    let _date = fields.next()?;
-    let region = fields.next()?;
+    let (key, after_key) = split_at_slash(credential)?;
+    let (_date, after_date) = split_at_slash(after_key)?;
+    let region = split_at_slash(after_date).map_or(after_date, |(region, _)| region);
     let valid_region = !region.is_empty()
         && region.len() <= 64
         && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     valid_region.then_some((key, region))
+}
+
+/// `(before, after)` the first `/`.
+fn split_at_slash(s: &str) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == b'/')?;
+    Some((&s[..i], &s[i + 1..]))
 }
 
 #[cfg(test)]
