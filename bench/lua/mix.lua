@@ -1,5 +1,5 @@
 -- wrk script for lambdalite's benchmark scenarios, for any number of connections per thread (bench/run.py runs
--- wrk -t2 -c16: two event loops, so latency measures the server rather than 16 load threads sharing one core).
+-- wrk -t1 -c16: one event loop, so latency measures the server rather than load threads sharing one core).
 --
 -- A RemovePermission may only be sent once its AddPermission has been answered, and a thread's requests go out on
 -- whichever of its connections is free. So the Sids whose add was answered queue up in response(), and a pair
