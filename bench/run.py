@@ -399,8 +399,9 @@ def main():
                   f"on the 10-statement policy: {small['rps']:,.0f} req/s, p99 {small['p99']:.3f} ms "
                   f"(large costs {small['rps'] / big['rps']:.2f}× the small).")
     report.append(f"\nOutside load: load average {load_before[0]:.2f} before the run; {steal:.1f} % of CPU time stolen "
-                  f"by the VM host during the throughput scenarios. Either well above 0 means the req/s and p99 "
-                  f"figures are low and noisy; bench/instr.py's instruction counts are not affected.")
+                  f"by the VM host during the throughput scenarios. Either well above 0, or a CPU column well below "
+                  f"100 % (a saturated server uses all of its core), means other work shared the CPUs and the req/s "
+                  f"and p99 figures are low and noisy; bench/instr.py's instruction counts are not affected.")
     print("\n".join(report))
     if failures:
         print("\nFAILED: " + "; ".join(failures))
