@@ -32,30 +32,50 @@ pub static QUALIFIER: Pattern = Pattern::new(r"\$(LATEST(\.PUBLISHED)?)|[a-zA-Z0
 });
 
 /// StatementId in a request body (AddPermission, AddLayerVersionPermission).
-pub static STATEMENT_ID: Pattern = Pattern::new("([a-zA-Z0-9-_]+)", || anchored(r"[a-zA-Z0-9_\-]+"));
+pub static STATEMENT_ID: Pattern =
+    Pattern::with_matcher("([a-zA-Z0-9-_]+)", || anchored(r"[a-zA-Z0-9_\-]+"), |v| one_or_more(v, is_sid_byte));
 
 /// StatementId in RemovePermission's path: dots allowed.
-pub static STATEMENT_ID_NS: Pattern = Pattern::new("([a-zA-Z0-9-_.]+)", || anchored(r"[a-zA-Z0-9_.\-]+"));
+pub static STATEMENT_ID_NS: Pattern = Pattern::with_matcher(
+    "([a-zA-Z0-9-_.]+)",
+    || anchored(r"[a-zA-Z0-9_.\-]+"),
+    |v| one_or_more(v, |b| is_sid_byte(b) || b == b'.'),
+);
 
 /// AddPermission's Action.
-pub static ACTION: Pattern =
-    Pattern::new("(lambda:[*]|lambda:[a-zA-Z]+|[*])", || anchored(r"lambda:[*]|lambda:[a-zA-Z]+|[*]"));
+pub static ACTION: Pattern = Pattern::with_matcher(
+    "(lambda:[*]|lambda:[a-zA-Z]+|[*])",
+    || anchored(r"lambda:[*]|lambda:[a-zA-Z]+|[*]"),
+    |v| {
+        v == "*"
+            || v.strip_prefix("lambda:")
+                .is_some_and(|rest| rest == "*" || one_or_more(rest, |b| b.is_ascii_alphabetic()))
+    },
+);
 
 /// AddPermission's Principal.
-pub static PRINCIPAL: Pattern = Pattern::new(r"[^\s]+", || anchored(r"[^ \t\n\x0B\x0C\r]+"));
+pub static PRINCIPAL: Pattern = Pattern::with_matcher(
+    r"[^\s]+",
+    || anchored(r"[^ \t\n\x0B\x0C\r]+"),
+    |v| {
+        // The excluded characters are ASCII, so no byte of a multi-byte character can be one of them.
+        one_or_more(v, |b| !matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))
+    },
+);
 
 /// Any ARN (SourceArn).
-pub static ARN: Pattern = Pattern::new(
+pub static ARN: Pattern = Pattern::with_matcher(
     r"arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:([a-z]{2}(-gov)?-[a-z]+-\d{1})?:(\d{12})?:(.*)",
     || {
         anchored(
             r"arn:(?:aws[a-zA-Z0-9\-]*):(?:[a-zA-Z0-9\-])+:(?:[a-z]{2}(?:-gov)?-[a-z]+-[0-9])?:(?:[0-9]{12})?:[^\n\r\x{85}\x{2028}\x{2029}]*",
         )
     },
+    is_arn,
 );
 
 /// SourceAccount.
-pub static SOURCE_OWNER: Pattern = Pattern::new(r"\d{12}", || anchored(r"[0-9]{12}"));
+pub static SOURCE_OWNER: Pattern = Pattern::with_matcher(r"\d{12}", || anchored(r"[0-9]{12}"), is_account_id);
 
 /// EventSourceToken.
 pub static EVENT_SOURCE_TOKEN: Pattern = Pattern::new(r"[a-zA-Z0-9._\-]+", || anchored(r"[a-zA-Z0-9._\-]+"));
@@ -83,12 +103,26 @@ pub static LAYER_NAME: Pattern =
     });
 
 /// AddLayerVersionPermission's Principal.
-pub static LAYER_PRINCIPAL: Pattern = Pattern::new(r"\d{12}|\*|arn:(aws[a-zA-Z-]*):iam::\d{12}:root", || {
-    anchored(r"[0-9]{12}|\*|arn:(?:aws[a-zA-Z-]*):iam::[0-9]{12}:root")
-});
+pub static LAYER_PRINCIPAL: Pattern = Pattern::with_matcher(
+    r"\d{12}|\*|arn:(aws[a-zA-Z-]*):iam::\d{12}:root",
+    || anchored(r"[0-9]{12}|\*|arn:(?:aws[a-zA-Z-]*):iam::[0-9]{12}:root"),
+    |v| {
+        let root_arn = || {
+            let rest = v.strip_prefix("arn:aws")?.strip_suffix(":root")?;
+            let (partition_tail, account) = rest.split_once(":iam::")?;
+            let ok = partition_tail.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-') && is_account_id(account);
+            Some(ok)
+        };
+        v == "*" || is_account_id(v) || root_arn() == Some(true)
+    },
+);
 
 /// AddLayerVersionPermission's Action.
-pub static LAYER_ACTION: Pattern = Pattern::new("lambda:GetLayerVersion", || anchored("lambda:GetLayerVersion"));
+pub static LAYER_ACTION: Pattern = Pattern::with_matcher(
+    "lambda:GetLayerVersion",
+    || anchored("lambda:GetLayerVersion"),
+    |v| v == "lambda:GetLayerVersion",
+);
 
 /// GetLayerVersionByArn's Arn, as AWS quotes it (SPEC §12).
 pub static LAYER_VERSION_ARN: Pattern = Pattern::new(
@@ -99,6 +133,56 @@ pub static LAYER_VERSION_ARN: Pattern = Pattern::new(
         )
     },
 );
+
+/// Non-empty, and every byte satisfies `ok`.
+fn one_or_more(value: &str, ok: impl Fn(u8) -> bool) -> bool {
+    !value.is_empty() && value.bytes().all(ok)
+}
+
+/// `[a-zA-Z0-9_-]`
+fn is_sid_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+}
+
+/// `[0-9]{12}`
+fn is_account_id(value: &str) -> bool {
+    value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// [`ARN`]'s regex by hand. None of its classes before the last one holds `:`, so the colons split the value
+/// unambiguously: `arn`, partition, service, region, account, then the rest (which may hold colons).
+fn is_arn(value: &str) -> bool {
+    let mut parts = value.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some(service), Some(region), Some(account), Some(rest)) =
+        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let arn_class = |b: u8| b.is_ascii_alphanumeric() || b == b'-';
+    partition.strip_prefix("aws").is_some_and(|tail| tail.bytes().all(arn_class))
+        && one_or_more(service, arn_class)
+        && (region.is_empty() || is_region(region))
+        && (account.is_empty() || is_account_id(account))
+        && !rest.chars().any(|c| matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}'))
+}
+
+/// `[a-z]{2}(-gov)?-[a-z]+-[0-9]`, the region in [`ARN`].
+fn is_region(value: &str) -> bool {
+    let b = value.as_bytes();
+    if b.len() < 2 || !b[..2].iter().all(u8::is_ascii_lowercase) {
+        return false;
+    }
+    // `-[a-z]+-[0-9]` to the end.
+    let tail = |t: &[u8]| {
+        t.len() >= 4
+            && t[0] == b'-'
+            && t[t.len() - 2] == b'-'
+            && t[t.len() - 1].is_ascii_digit()
+            && t[1..t.len() - 2].iter().all(u8::is_ascii_lowercase)
+    };
+    let rest = &b[2..];
+    tail(rest) || rest.strip_prefix(b"-gov").is_some_and(tail)
+}
 
 #[cfg(test)]
 mod tests {
@@ -123,6 +207,77 @@ mod tests {
         &LAYER_ACTION,
         &LAYER_VERSION_ARN,
     ];
+
+    /// Strings built from the pieces these patterns are made of, so that near misses are common.
+    fn near_misses() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let piece = prop_oneof![
+            Just("arn"),
+            Just("aws"),
+            Just(":"),
+            Just("-"),
+            Just("_"),
+            Just("."),
+            Just("*"),
+            Just("lambda:"),
+            Just("iam::"),
+            Just("root"),
+            Just("-gov"),
+            Just("us-east-1"),
+            Just("us-gov-west-1"),
+            Just("123456789012"),
+            Just("12345678901"),
+            Just("GetLayerVersion"),
+            Just("InvokeFunction"),
+            Just("s3"),
+            Just(" "),
+            Just("\t"),
+            Just("\n"),
+            Just("\r"),
+            Just("\u{b}"),
+            Just("\u{c}"),
+            Just("\u{85}"),
+            Just("\u{2028}"),
+            Just("é"),
+            Just("7"),
+            Just("Z"),
+            Just("$"),
+        ];
+        proptest::collection::vec(piece, 0..10).prop_map(|pieces| pieces.concat())
+    }
+
+    const WITH_MATCHER: [&Pattern; 8] =
+        [&STATEMENT_ID, &STATEMENT_ID_NS, &ACTION, &PRINCIPAL, &ARN, &SOURCE_OWNER, &LAYER_PRINCIPAL, &LAYER_ACTION];
+
+    /// A pattern with a matcher, and a value its regex generates.
+    fn generated() -> impl proptest::strategy::Strategy<Value = (usize, String)> {
+        use proptest::prelude::*;
+        (0..WITH_MATCHER.len()).prop_flat_map(|i| {
+            let anchored = WITH_MATCHER[i].regex().as_str();
+            let body = &anchored["^(?:".len()..anchored.len() - ")$".len()];
+            proptest::string::string_regex(body).unwrap().prop_map(move |value| (i, value))
+        })
+    }
+
+    proptest::proptest! {
+        /// Each hand-written matcher accepts exactly what its regex accepts: on near misses, on arbitrary strings,
+        /// and on strings the regex itself generates.
+        #[test]
+        fn matchers_agree_with_their_regexes(near in near_misses(), any in "(?s).{0,40}", (i, made) in generated()) {
+            for p in WITH_MATCHER {
+                for value in [near.as_str(), any.as_str()] {
+                    proptest::prop_assert_eq!(p.is_match(value), p.regex_is_match(value), "{} on {:?}", p.text, value);
+                }
+            }
+            let p = WITH_MATCHER[i];
+            proptest::prop_assert!(p.regex_is_match(&made) && p.is_match(&made), "{} on {:?}", p.text, made);
+        }
+    }
+
+    #[test]
+    fn every_hot_pattern_has_a_matcher() {
+        assert!(WITH_MATCHER.iter().all(|p| p.has_matcher()));
+    }
 
     #[test]
     fn every_pattern_compiles() {

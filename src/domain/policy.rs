@@ -94,13 +94,16 @@ impl StoredStatement {
     /// Serializes and escapes `statement`. Callers do this before taking the store's lock: it depends on the
     /// request alone.
     pub fn new(statement: Statement) -> Self {
-        let json = statement.to_json();
-        let mut escaped = String::with_capacity(json.len() + json.len() / 4);
-        escape_json_into(&mut escaped, &json);
+        // Serialized straight into its escaped form: one pass, no intermediate JSON string.
+        let mut added = 0;
+        let mut out = Vec::with_capacity(statement_capacity(&statement));
+        let mut serializer = serde_json::Serializer::with_formatter(&mut out, EscapingFormatter { added: &mut added });
+        statement.serialize(&mut serializer).expect("a statement always serializes");
+        let escaped = String::from_utf8(out).expect("serde_json writes UTF-8");
         debug_assert!(escaped.starts_with(&format!("{ESCAPED_SID_PREFIX}{}\\\"", statement.sid)));
         StoredStatement {
+            json_len: (escaped.len() - added) as u32,
             escaped: escaped.into_boxed_str(),
-            json_len: json.len() as u32,
             sid_len: statement.sid.len() as u16,
         }
     }
@@ -125,28 +128,101 @@ impl StoredStatement {
     }
 }
 
+/// A guess at a statement's escaped size that is rarely short: its strings, plus the keys and punctuation.
+fn statement_capacity(statement: &Statement) -> usize {
+    let principal = match &statement.principal {
+        Principal::Any => 0,
+        Principal::Aws(v) | Principal::Service(v) => v.len(),
+    };
+    let conditions: usize =
+        statement.condition.values().flat_map(|keys| keys.iter()).map(|(k, v)| k.len() + v.len() + 16).sum();
+    let strings = statement.sid.len() + principal + statement.action.len() + statement.resource.len() + conditions;
+    strings + strings / 8 + 160
+}
+
+/// A compact serde_json formatter whose output is already escaped as the contents of a JSON string: what
+/// [`escape_json_into`] would make of the compact JSON, written in the same pass. `added` counts the bytes the
+/// escaping added, so the unescaped length is known without the unescaped text.
+struct EscapingFormatter<'a> {
+    added: &'a mut usize,
+}
+
+impl serde_json::ser::Formatter for EscapingFormatter<'_> {
+    fn begin_string<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        *self.added += 1;
+        writer.write_all(b"\\\"")
+    }
+
+    fn end_string<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        *self.added += 1;
+        writer.write_all(b"\\\"")
+    }
+
+    /// serde_json's own escape (`\n`, `\"`, `\u001f`, ...), escaped once more.
+    fn write_char_escape<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        char_escape: serde_json::ser::CharEscape,
+    ) -> std::io::Result<()> {
+        let mut buf = [0u8; 6];
+        let mut cursor = &mut buf[..];
+        serde_json::ser::Formatter::write_char_escape(
+            &mut serde_json::ser::CompactFormatter,
+            &mut cursor,
+            char_escape,
+        )?;
+        let len = 6 - cursor.len();
+        for &b in &buf[..len] {
+            if b == b'\\' || b == b'"' {
+                *self.added += 1;
+                writer.write_all(&[b'\\', b])?;
+            } else {
+                writer.write_all(&[b])?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Appends `s` to `out` escaped as the contents of a JSON string, exactly as serde_json escapes (`"`, `\` and
 /// control characters; everything else verbatim).
 pub fn escape_json_into(out: &mut String, s: &str) {
+    /// Which bytes need escaping: `"`, `\` and the control characters.
+    const NEEDS_ESCAPE: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut b = 0;
+        while b < 0x20 {
+            table[b] = true;
+            b += 1;
+        }
+        table[b'"' as usize] = true;
+        table[b'\\' as usize] = true;
+        table
+    };
     let bytes = s.as_bytes();
+    // At least this much is needed; a caller that sized `out` exactly (GetPolicy's body) must not regrow it.
+    out.reserve(s.len());
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
-        let escape: &str = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0x00..=0x1f => "",
-            _ => continue,
-        };
+        if !NEEDS_ESCAPE[b as usize] {
+            continue;
+        }
+        // Every byte that needs escaping is ASCII, so `i` is a char boundary.
         out.push_str(&s[start..i]);
-        if escape.is_empty() {
-            out.push_str(&format!("\\u{b:04x}"));
-        } else {
-            out.push_str(escape);
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(HEX[(b >> 4) as usize] as char);
+                out.push(HEX[(b & 0xf) as usize] as char);
+            }
         }
         start = i + 1;
     }
@@ -234,6 +310,11 @@ impl Policy {
         self.statements.iter().map(StoredStatement::statement)
     }
 
+    /// The statement added last.
+    pub fn last_statement(&self) -> Option<&StoredStatement> {
+        self.statements.last()
+    }
+
     pub fn contains(&self, sid: &str) -> bool {
         self.statements.iter().any(|s| s.sid() == sid)
     }
@@ -245,9 +326,14 @@ impl Policy {
 
     /// [`Policy::document`] escaped as the contents of a JSON string: what GetPolicy's body carries.
     pub fn escaped_document(&self) -> String {
-        let mut out = String::with_capacity(ESCAPED_DOC_HEAD.len() + DOC_TAIL.len() + self.escaped_len + 64);
+        let mut out = String::with_capacity(self.escaped_document_len());
         self.write_escaped_document(&mut out);
         out
+    }
+
+    /// The byte length of [`Policy::escaped_document`].
+    pub fn escaped_document_len(&self) -> usize {
+        ESCAPED_DOC_HEAD.len() + DOC_TAIL.len() + self.escaped_len + self.statements.len().saturating_sub(1)
     }
 
     /// Appends [`Policy::escaped_document`] to `out`.
@@ -346,6 +432,50 @@ pub fn remove_statement(slot: &mut Option<Policy>, sid: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// A stored statement is its compact JSON escaped, whatever its strings hold, and knows that JSON's length.
+        #[test]
+        fn stored_statements_are_their_escaped_json(
+            sid in "[a-zA-Z0-9_-]{1,20}",
+            strings in proptest::collection::vec("(?s).{0,24}", 6),
+            principal_kind in 0u8..3,
+            conditions in 0u8..8,
+        ) {
+            let principal = match principal_kind {
+                0 => Principal::Any,
+                1 => Principal::Aws(strings[0].clone()),
+                _ => Principal::Service(strings[0].clone()),
+            };
+            let mut condition = Conditions::new();
+            if conditions & 1 != 0 {
+                condition.entry("StringEquals").or_default().insert("AWS:SourceAccount", strings[3].clone());
+            }
+            if conditions & 2 != 0 {
+                condition.entry("StringEquals").or_default().insert("lambda:EventSourceToken", strings[4].clone());
+            }
+            if conditions & 4 != 0 {
+                condition.entry("ArnLike").or_default().insert("AWS:SourceArn", strings[5].clone());
+            }
+            let statement = Statement::allow(sid, principal, strings[1].clone(), strings[2].clone(), condition);
+            let json = statement.to_json();
+            let mut escaped = String::new();
+            escape_json_into(&mut escaped, &json);
+            let stored = StoredStatement::new(statement.clone());
+            proptest::prop_assert_eq!(stored.escaped(), escaped.as_str());
+            proptest::prop_assert_eq!(stored.json_len as usize, json.len());
+            proptest::prop_assert_eq!(stored.statement(), statement);
+        }
+
+        /// Any string, control characters and non-ASCII included, escapes exactly as serde_json writes it.
+        #[test]
+        fn escaping_matches_serde_json_for_any_string(raw in "(?s).{0,64}", prefix in "[a-z\"]{0,3}") {
+            let mut ours = prefix.clone();
+            escape_json_into(&mut ours, &raw);
+            let theirs = serde_json::to_string(&raw).unwrap();
+            proptest::prop_assert_eq!(&ours[prefix.len()..], &theirs[1..theirs.len() - 1]);
+        }
+    }
 
     #[test]
     fn escaping_matches_serde_json() {

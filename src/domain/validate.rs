@@ -14,16 +14,38 @@ use crate::error::Error;
 pub struct Pattern {
     pub text: &'static str,
     regex: LazyLock<Regex>,
+    /// A hand-written matcher with exactly the regex's accept set, for the patterns on the permission operations'
+    /// hot path (the regex engine cost more than the rest of AddPermission's validation). A property test in
+    /// `patterns` compares each with its regex.
+    matcher: Option<fn(&str) -> bool>,
 }
 
 impl Pattern {
     /// `text` is quoted in messages; `anchored` is the Rust regex, already anchored with `^(?:...)$`.
     pub const fn new(text: &'static str, build: fn() -> Regex) -> Self {
-        Pattern { text, regex: LazyLock::new(build) }
+        Pattern { text, regex: LazyLock::new(build), matcher: None }
+    }
+
+    /// [`Pattern::new`] with a hand-written `matcher` that accepts exactly what the regex accepts.
+    pub const fn with_matcher(text: &'static str, build: fn() -> Regex, matcher: fn(&str) -> bool) -> Self {
+        Pattern { text, regex: LazyLock::new(build), matcher: Some(matcher) }
     }
 
     pub fn is_match(&self, value: &str) -> bool {
+        match self.matcher {
+            Some(matcher) => matcher(value),
+            None => self.regex.is_match(value),
+        }
+    }
+
+    /// The regex alone, even where a hand-written matcher exists (what the matcher is tested against).
+    pub fn regex_is_match(&self, value: &str) -> bool {
         self.regex.is_match(value)
+    }
+
+    /// Whether a hand-written matcher stands in for the regex.
+    pub fn has_matcher(&self) -> bool {
+        self.matcher.is_some()
     }
 
     pub fn regex(&self) -> &Regex {

@@ -131,17 +131,30 @@ pub fn caller_scope(headers: &axum::http::HeaderMap, config: &crate::Config) -> 
 
 /// `(access key id, region)` from `AWS4-HMAC-SHA256 Credential=AKID/20250101/us-west-2/lambda/aws4_request, ...`.
 pub fn parse_credential_scope(header: &str) -> Option<(&str, &str)> {
+    const CREDENTIAL: &str = "Credential=";
     let rest = header.strip_prefix("AWS4-HMAC-SHA256")?;
-    let start = rest.find("Credential=")? + "Credential=".len();
-    let credential = rest[start..].split([',', ' ']).next()?;
-    let mut fields = credential.split('/');
-    let key = fields.next()?;
-    let _date = fields.next()?;
-    let region = fields.next()?;
+    // SDKs put the credential first, right after one space; only other layouts need the search.
+    let start = if rest.as_bytes().get(1..=CREDENTIAL.len()) == Some(CREDENTIAL.as_bytes()) {
+        1 + CREDENTIAL.len()
+    } else {
+        rest.find(CREDENTIAL)? + CREDENTIAL.len()
+    };
+    let rest = &rest[start..];
+    // `AKID/DATE/REGION/...` up to the first `,` or space. Every delimiter is ASCII, so each cut is a char boundary.
+    let credential = &rest[..rest.bytes().position(|b| b == b',' || b == b' ').unwrap_or(rest.len())];
+    let (key, after_key) = split_at_slash(credential)?;
+    let (_date, after_date) = split_at_slash(after_key)?;
+    let region = split_at_slash(after_date).map_or(after_date, |(region, _)| region);
     let valid_region = !region.is_empty()
         && region.len() <= 64
         && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     valid_region.then_some((key, region))
+}
+
+/// `(before, after)` the first `/`.
+fn split_at_slash(s: &str) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == b'/')?;
+    Some((&s[..i], &s[i + 1..]))
 }
 
 #[cfg(test)]
@@ -163,9 +176,38 @@ mod tests {
             ("Basic dXNlcjpwYXNz", None),
             ("AWS4-HMAC-SHA256 Credential=AKID/20250101/US EAST/lambda/aws4_request", None),
             ("", None),
+            // The credential elsewhere than first, or glued to the algorithm: the general search finds it.
+            ("AWS4-HMAC-SHA256 SignedHeaders=host, Credential=AKID/20250101/us-west-1/lambda/aws4_request", Some(("AKID", "us-west-1"))),
+            ("AWS4-HMAC-SHA256Credential=AKID/20250101/us-west-1/x", Some(("AKID", "us-west-1"))),
+            ("AWS4-HMAC-SHA256xCredential=AKID/20250101/us-west-1/x", Some(("AKID", "us-west-1"))),
+            ("AWS4-HMAC-SHA256  Credential=AKID/20250101/us-west-1/x", Some(("AKID", "us-west-1"))),
         ];
         for (header, want) in cases {
             assert_eq!(parse_credential_scope(header), want, "{header}");
+        }
+    }
+
+    /// The general form the fast path must agree with: the first `Credential=`, up to the first `,` or space.
+    fn reference(header: &str) -> Option<(&str, &str)> {
+        let rest = header.strip_prefix("AWS4-HMAC-SHA256")?;
+        let start = rest.find("Credential=")? + "Credential=".len();
+        let credential = rest[start..].split([',', ' ']).next()?;
+        let mut fields = credential.split('/');
+        let (key, _date, region) = (fields.next()?, fields.next()?, fields.next()?);
+        let valid = !region.is_empty()
+            && region.len() <= 64
+            && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        valid.then_some((key, region))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn credential_scope_matches_the_general_search(
+            sep in "[ ,xC]{0,2}",
+            body in "(Credential=)?[A-Za-z0-9/ ,=-]{0,40}(Credential=[A-Za-z0-9/, -]{0,30})?",
+        ) {
+            let header = format!("AWS4-HMAC-SHA256{sep}{body}");
+            proptest::prop_assert_eq!(parse_credential_scope(&header), reference(&header));
         }
     }
 }

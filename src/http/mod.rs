@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod aliases;
 pub mod auth;
+pub mod envelope;
 pub mod extract;
 pub mod functions;
 pub mod invoke;
@@ -17,19 +18,17 @@ pub mod ui;
 use std::time::Instant;
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::{HeaderName, Method};
+use axum::http::Method;
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Router;
-use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower::Layer;
+use tower_http::request_id::RequestId;
 
 use crate::config::AuthMode;
 use crate::error::Error;
 use crate::wire::error::ErrorCode;
 use crate::AppState;
-
-const REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
 
 /// AWS operation names by method and route, for logs and messages.
 const OPERATIONS: &[(Method, &str, &str)] = &[
@@ -81,6 +80,11 @@ pub fn operation_name(method: &Method, matched_path: &str) -> &'static str {
 }
 
 /// The whole service: AWS routes, admin routes, fallbacks and layers.
+///
+/// Only what needs the matched route (the request log, strict authentication) is a route layer: `Router::layer`
+/// wraps every route separately and each layer costs allocations on every request. Everything else (request id,
+/// panics, the body limit) wraps the finished router once, in the same order as before: request id outermost, then
+/// panics, then the request log.
 pub fn router(state: AppState) -> Router {
     let mut routes = Router::new();
     if state.config.test_panic_route {
@@ -97,20 +101,21 @@ pub fn router(state: AppState) -> Router {
         .merge(simulate::router())
         .merge(ui::router())
         .fallback(unknown_operation)
-        .method_not_allowed_fallback(unknown_operation)
-        .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES));
+        .method_not_allowed_fallback(unknown_operation);
     // Installed only in strict mode, so the default mode pays nothing for it. Inside the log layer so refusals are
     // logged with their code.
     let routes = match state.config.auth {
         AuthMode::Sigv4 => routes.layer(middleware::from_fn_with_state(state.clone(), auth::authenticate)),
         AuthMode::None => routes,
     };
-    routes
-        .layer(middleware::from_fn_with_state(state.clone(), log_request))
-        .layer(CatchPanicLayer::custom(|_| Error::ServiceException("a handler panicked".into()).into_response()))
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-        .with_state(state)
+    // The filter is set before the app is built (main.rs) and never reloaded, so when request lines are filtered
+    // out now (the benchmark's RUST_LOG=warn, for one) they always will be, and the layer is left out altogether.
+    let log = tracing::enabled!(target: "lambdalite::request", tracing::Level::INFO);
+    let routes = if log { routes.layer(middleware::from_fn_with_state(state.clone(), log_request)) } else { routes };
+    let inner = routes.with_state(state);
+    let inner = envelope::EnvelopeLayer { request_id_extension: log }
+        .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES).layer(inner));
+    Router::new().fallback_service(inner)
 }
 
 /// Behind the hidden `--test-panic-route` flag only: lets tests prove a panicking handler becomes a 500

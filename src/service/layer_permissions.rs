@@ -16,6 +16,7 @@ use crate::domain::state::State;
 use crate::domain::validate::Violations;
 use crate::error::Error;
 use crate::wire::dto::layers::*;
+use crate::wire::dto::permissions::GetPolicyOutput;
 
 use super::layers::{check_layer_name, check_version_number, version_arn_text};
 
@@ -144,9 +145,10 @@ pub fn apply_add_layer_version_permission(
     // 4. Compare-and-swap: without a policy there is nothing to match, so any RevisionId fails (SPEC §5.4).
     policy::check_revision(lv.policy.as_ref(), revision_id.as_deref(), None, LAYER_POLICY_REVISION_MISMATCH)?;
     // 5. Size, append, new RevisionId.
-    let statement_escaped = policy::add_stored(&mut lv.policy, statement)?.escaped().to_owned();
-    let revision_id = lv.policy.as_ref().expect("just added").revision_id().to_owned();
-    Ok(AddLayerVersionPermissionOutput { statement_escaped, revision_id })
+    policy::add_stored(&mut lv.policy, statement)?;
+    let policy = lv.policy.as_ref().expect("just added");
+    let stored = policy.last_statement().expect("just added");
+    Ok(AddLayerVersionPermissionOutput::new(stored, policy.revision_id()))
 }
 
 /// GetLayerVersionPolicy's validation (SPEC §9.2), before the read lock.
@@ -169,7 +171,7 @@ pub fn apply_get_layer_version_policy(
 ) -> Result<GetLayerVersionPolicyOutput, Error> {
     let lv = version_ref(state, &t.scope, &t.name, t.version)?;
     let p = lv.policy.as_ref().ok_or_else(|| Error::not_found(NO_POLICY))?;
-    Ok(GetLayerVersionPolicyOutput { policy_escaped: p.escaped_document(), revision_id: p.revision_id().to_owned() })
+    Ok(GetLayerVersionPolicyOutput(GetPolicyOutput::new(p)))
 }
 
 /// RemoveLayerVersionPermission after validation (SPEC §9.3).

@@ -125,33 +125,26 @@ fn check_add_members_after_qualifier(v: &mut Violations, input: &AddPermissionIn
 /// Which policy a qualifier addresses, and the RevisionId a `RevisionId` is compared with when it has none.
 struct Slot<'a> {
     policy: &'a mut Option<Policy>,
-    fallback_revision: String,
+    fallback_revision: &'a str,
 }
 
 /// Resolves the qualifier to its policy slot. Missing alias: `Cannot find alias arn`; missing version or an
 /// "other" qualifier: `Function not found: <arn>:<q>` (SPEC §4.5).
 fn slot<'a>(f: &'a mut Function, r: &Resolved, delay: std::time::Duration) -> Result<Slot<'a>, Error> {
-    let Some(q) = r.qualifier.as_deref() else {
-        let fallback_revision = f.latest.lifecycle.revision_id(delay).to_owned();
-        return Ok(Slot { policy: &mut f.policy, fallback_revision });
-    };
-    match classify_qualifier(q) {
-        QualifierKind::Latest => {
-            let fallback_revision = f.latest.lifecycle.revision_id(delay).to_owned();
-            Ok(Slot { policy: &mut f.policy, fallback_revision })
+    let kind = r.qualifier.as_deref().map(classify_qualifier);
+    match kind {
+        None | Some(QualifierKind::Latest) => {
+            Ok(Slot { fallback_revision: f.latest.lifecycle.revision_id(delay), policy: &mut f.policy })
         }
-        QualifierKind::Version(n) => match n.and_then(|n| f.versions.get_mut(&n)) {
-            Some(v) => {
-                let fallback_revision = v.config.lifecycle.revision_id(delay).to_owned();
-                Ok(Slot { policy: &mut v.policy, fallback_revision })
-            }
+        Some(QualifierKind::Version(n)) => match n.and_then(|n| f.versions.get_mut(&n)) {
+            Some(v) => Ok(Slot { fallback_revision: v.config.lifecycle.revision_id(delay), policy: &mut v.policy }),
             None => Err(Error::not_found(format!("Function not found: {}", r.qualified_arn()))),
         },
-        QualifierKind::Alias(a) => match f.aliases.get_mut(a) {
-            Some(alias) => Ok(Slot { fallback_revision: alias.revision_id.clone(), policy: &mut alias.policy }),
+        Some(QualifierKind::Alias(a)) => match f.aliases.get_mut(a) {
+            Some(alias) => Ok(Slot { fallback_revision: &alias.revision_id, policy: &mut alias.policy }),
             None => Err(Error::not_found(format!("Cannot find alias arn: {}", r.qualified_arn()))),
         },
-        QualifierKind::Other => Err(Error::not_found(format!("Function not found: {}", r.qualified_arn()))),
+        Some(QualifierKind::Other) => Err(Error::not_found(format!("Function not found: {}", r.qualified_arn()))),
     }
 }
 
@@ -223,14 +216,14 @@ pub fn apply_add_permission(state: &mut State, req: AddPermissionRequest) -> Res
     policy::check_revision(
         slot.policy.as_ref(),
         req.revision_id.as_deref(),
-        Some(&slot.fallback_revision),
+        Some(slot.fallback_revision),
         POLICY_REVISION_MISMATCH,
     )?;
     // 10. Sid unique within this qualifier's policy.
     policy::check_sid_free(slot.policy.as_ref(), stored.sid())?;
     // 11. Size, append, new RevisionId.
     let stored = policy::add_stored(slot.policy, stored)?;
-    Ok(AddPermissionOutput { statement_escaped: stored.escaped().to_owned() })
+    Ok(AddPermissionOutput::new(stored))
 }
 
 /// GetPolicy's target after validation (SPEC §8.2 steps 1–3), and who asks.
@@ -264,7 +257,7 @@ pub fn apply_get_policy(state: &State, req: &GetPolicyRequest) -> Result<GetPoli
         Some(QualifierKind::Other) => None,
     }
     .ok_or_else(missing)?;
-    Ok(GetPolicyOutput { policy_escaped: policy.escaped_document(), revision_id: policy.revision_id().to_owned() })
+    Ok(GetPolicyOutput::new(policy))
 }
 
 /// RemovePermission after validation, scope and the qualifier mismatch (SPEC §8.3 step 1).

@@ -5,6 +5,7 @@
 pub mod dto;
 pub mod error;
 
+use axum::body::Body;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -30,7 +31,10 @@ pub struct JsonBody(pub StatusCode, pub String);
 
 impl IntoResponse for JsonBody {
     fn into_response(self) -> Response {
-        let mut response = (self.0, self.1).into_response();
+        // Built directly rather than from `(StatusCode, String)`, which would set a text/plain type first only for
+        // it to be replaced. A body whose capacity is its length becomes the response's bytes without a copy.
+        let mut response = Response::new(Body::from(self.1));
+        *response.status_mut() = self.0;
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         response
     }

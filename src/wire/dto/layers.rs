@@ -138,30 +138,38 @@ pub struct AddLayerVersionPermissionInput {
 /// AddLayerVersionPermission's 201 body; the statement is held already escaped for its JSON string.
 #[derive(Debug)]
 pub struct AddLayerVersionPermissionOutput {
-    pub statement_escaped: String,
-    pub revision_id: String,
+    body: String,
 }
 
 impl AddLayerVersionPermissionOutput {
+    /// `{"Statement":"<escaped statement>","RevisionId":"<id>"}`, in one allocation of its exact size.
+    pub fn new(statement: &crate::domain::policy::StoredStatement, revision_id: &str) -> Self {
+        const HEAD: &str = r#"{"Statement":""#;
+        const MIDDLE: &str = r#"","RevisionId":""#;
+        const TAIL: &str = r#""}"#;
+        let escaped = statement.escaped();
+        let mut body =
+            String::with_capacity(HEAD.len() + escaped.len() + MIDDLE.len() + revision_id.len() + TAIL.len());
+        body.push_str(HEAD);
+        body.push_str(escaped);
+        body.push_str(MIDDLE);
+        crate::domain::policy::escape_json_into(&mut body, revision_id);
+        body.push_str(TAIL);
+        AddLayerVersionPermissionOutput { body }
+    }
+
     pub fn into_body(self) -> String {
-        let mut body = format!(r#"{{"Statement":"{}","RevisionId":""#, self.statement_escaped);
-        crate::domain::policy::escape_json_into(&mut body, &self.revision_id);
-        body.push_str(r#""}"#);
-        body
+        self.body
     }
 }
 
 /// <https://docs.aws.amazon.com/lambda/latest/api/API_GetLayerVersionPolicy.html>
 #[derive(Debug)]
-pub struct GetLayerVersionPolicyOutput {
-    pub policy_escaped: String,
-    pub revision_id: String,
-}
+pub struct GetLayerVersionPolicyOutput(pub super::permissions::GetPolicyOutput);
 
 impl GetLayerVersionPolicyOutput {
     pub fn into_body(self) -> String {
-        super::permissions::GetPolicyOutput { policy_escaped: self.policy_escaped, revision_id: self.revision_id }
-            .into_body()
+        self.0.into_body()
     }
 }
 

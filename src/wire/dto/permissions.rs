@@ -3,6 +3,8 @@
 
 use serde::Deserialize;
 
+use crate::domain::policy::{escape_json_into, Policy, StoredStatement};
+
 /// <https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html>
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -24,30 +26,54 @@ pub struct AddPermissionInput {
 /// `domain::policy::StoredStatement`), so the body is assembled, not serialized.
 #[derive(Debug)]
 pub struct AddPermissionOutput {
-    pub statement_escaped: String,
+    body: String,
 }
 
 impl AddPermissionOutput {
     pub fn into_body(self) -> String {
-        format!(r#"{{"Statement":"{}"}}"#, self.statement_escaped)
+        self.body
+    }
+
+    /// `{"Statement":"<escaped statement>"}`, in one allocation of its exact size.
+    pub fn new(statement: &StoredStatement) -> Self {
+        const HEAD: &str = r#"{"Statement":""#;
+        const TAIL: &str = r#""}"#;
+        let escaped = statement.escaped();
+        let mut body = String::with_capacity(HEAD.len() + escaped.len() + TAIL.len());
+        body.push_str(HEAD);
+        body.push_str(escaped);
+        body.push_str(TAIL);
+        AddPermissionOutput { body }
     }
 }
 
-/// <https://docs.aws.amazon.com/lambda/latest/api/API_GetPolicy.html>: the document is held already escaped.
+/// <https://docs.aws.amazon.com/lambda/latest/api/API_GetPolicy.html>: the body, assembled from the document held
+/// already escaped.
 #[derive(Debug)]
 pub struct GetPolicyOutput {
-    pub policy_escaped: String,
-    pub revision_id: String,
+    body: String,
 }
 
 impl GetPolicyOutput {
+    /// `{"Policy":"<escaped document>","RevisionId":"<id>"}`, built in one allocation of its exact size (so the
+    /// response body takes it over without copying).
+    pub fn new(policy: &Policy) -> Self {
+        const HEAD: &str = r#"{"Policy":""#;
+        const MIDDLE: &str = r#"","RevisionId":""#;
+        const TAIL: &str = r#""}"#;
+        let revision_id = policy.revision_id();
+        let len = HEAD.len() + policy.escaped_document_len() + MIDDLE.len() + revision_id.len() + TAIL.len();
+        let mut body = String::with_capacity(len);
+        body.push_str(HEAD);
+        policy.write_escaped_document(&mut body);
+        body.push_str(MIDDLE);
+        escape_json_into(&mut body, revision_id);
+        body.push_str(TAIL);
+        GetPolicyOutput { body }
+    }
+
     pub fn into_body(self) -> String {
-        let mut body = self.policy_escaped;
-        body.insert_str(0, r#"{"Policy":""#);
-        body.push_str(r#"","RevisionId":""#);
-        crate::domain::policy::escape_json_into(&mut body, &self.revision_id);
-        body.push_str(r#""}"#);
-        body
+        self.body
     }
 }
 
