@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """lambdalite's benchmark: throughput and latency against a do-nothing ceiling server (and optionally moto),
-start-up time, idle and loaded memory, and how cost grows with the number of functions and the policy size.
+start-up time, idle and loaded memory, how cost grows with the number of functions and the policy size, and what
+durability (--state-dir) costs the write scenarios.
 
-Usage: python3 bench/run.py [--duration 10] [--warmup 2] [--moto] [--functions 100000] [--quick]
+Usage: python3 bench/run.py [--duration 10] [--warmup 2] [--moto] [--functions 100000] [--quick] [--no-durable]
+                            [--state-parent DIR]
 
 The server under test is pinned to CPU 0 and the load generator (wrk, 16 keep-alive connections on one thread) to
 CPU 1. lambdalite and the ceiling run side by side, scenario by scenario. Every scenario must answer only 2xx: a run with any other status says so and exits non-zero.
@@ -281,6 +283,10 @@ def main():
     ap.add_argument("--moto", action="store_true", help="also run the scenarios against moto_server")
     ap.add_argument("--functions", type=int, default=100_000, help="functions for the memory and growth figures")
     ap.add_argument("--quick", action="store_true", help="short run: 3 s scenarios, 5 start-ups, 2,000 functions")
+    ap.add_argument("--no-durable", action="store_true", help="skip the --state-dir write scenarios")
+    ap.add_argument("--state-parent", default=None,
+                    help="where the --state-dir scenarios keep their directory (default: the system temp dir); "
+                         "put it on the disk you care about")
     args = ap.parse_args()
     if args.quick:
         args.duration, args.warmup, args.functions = 3, 1, 2000
@@ -314,6 +320,21 @@ def main():
         if c:
             c.stop()
     steal = steal_percent(cpu_before, cpu_times())
+
+    # Durability: the scenarios that write, again with --state-dir (each write committed and fsynced before its
+    # answer), to compare with the in-memory figures of this same run.
+    durable = {}
+    if not args.no_durable:
+        log("lambdalite --state-dir:")
+        state_dir = tempfile.mkdtemp(prefix="lambdalite-bench-state-", dir=args.state_parent)
+        d = Proc([binary, "--port", "0", "--state-dir", state_dir], "lambdalite listening on ",
+                 env={"RUST_LOG": "warn"})
+        try:
+            setup_lambdalite(d.host_port)
+            durable = measure(d, SCENARIOS[1:], args.duration, args.warmup)
+        finally:
+            d.stop()
+            shutil.rmtree(state_dir, ignore_errors=True)
     if args.moto:
         log("moto_server:")
         port = free_port()
@@ -345,6 +366,21 @@ def main():
                   f"scenario after {args.warmup} s warm-up; server on CPU {SERVER_CPU}, wrk on CPU {LOAD_CPU}.\n")
     report.append(table(["scenario", "lambdalite req/s", "ceiling req/s", "ratio", "p50 / p99 ms",
                          "ceiling p50 / p99 ms", "CPU", "RSS MiB", "moto req/s (lambdalite ×)"], rows))
+
+    if durable:
+        rows = []
+        for name, _ in SCENARIOS[1:]:
+            mem, dur = results["lambdalite"].get(name), durable.get(name)
+            if not (mem and dur):
+                continue
+            if dur["non2xx"] or dur["errors"]:
+                failures.append(f"--state-dir / {name}: {dur['non2xx']} non-2xx, {dur['errors']} socket errors")
+            rows.append([name, f"{mem['rps']:,.0f}", f"{dur['rps']:,.0f}", f"{100 * dur['rps'] / mem['rps']:.0f} %",
+                         f"{mem['p50']:.3f} / {mem['p99']:.3f}", f"{dur['p50']:.3f} / {dur['p99']:.3f}"])
+        report.append(f"\nDurable writes: the same scenarios with --state-dir on {args.state_parent or tempfile.gettempdir()} "
+                      f"(every write committed and fsynced before its answer; concurrent writes share commits).\n")
+        report.append(table(["scenario", "in memory req/s", "--state-dir req/s", "ratio", "in memory p50 / p99 ms",
+                             "--state-dir p50 / p99 ms"], rows))
 
     # Start-up and idle memory.
     runs = 5 if args.quick else 20
