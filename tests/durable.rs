@@ -311,3 +311,27 @@ async fn init_fills_an_empty_directory_once() {
     let again = server.client().get_policy().function_name("seeded").send().await.unwrap();
     assert_eq!((again.policy, again.revision_id), (policy.policy, policy.revision_id));
 }
+
+/// On one CPU the server runs a current-thread runtime (what the benchmark measures): zip preparation on the
+/// blocking pool, concurrent durable writes waiting for their commits and a graceful stop all still work there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_cpu_serves_concurrent_durable_writes_and_stops_cleanly() {
+    let dir = TempDir::new("lambdalite-durable");
+    let server = common::spawn_server_on_one_cpu(&["--state-dir", dir.path()]).expect("starts on one CPU");
+    let c = server.client();
+    crate::common::create_function(&c, "pinned").await;
+    let writers = (0..16).map(|i| {
+        let c = c.clone();
+        tokio::spawn(async move { grant(&c, "pinned", None, &format!("w{i}")).await })
+    });
+    for w in futures::future::join_all(writers).await {
+        w.expect("writer");
+    }
+    let policy = c.get_policy().function_name("pinned").send().await.unwrap().policy.unwrap();
+    assert_eq!(policy.matches(r#""Sid":"w"#).count(), 16);
+    assert!(server.terminate(), "SIGTERM exits 0 on the current-thread runtime");
+
+    let server = start(&dir, &[]);
+    let again = server.client().get_policy().function_name("pinned").send().await.unwrap().policy.unwrap();
+    assert_eq!(again, policy);
+}

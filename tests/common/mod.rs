@@ -164,11 +164,35 @@ pub struct EarlyExit {
 /// Starts `lambdalite --host 127.0.0.1 <args>` (with `--port 0` unless `args` name a port) and waits for its ready
 /// line; `Err` when it exits first. Its stderr goes to a file (a pipe nobody reads could fill up and stall it).
 pub fn spawn_server(args: &[&str]) -> Result<ServerProcess, EarlyExit> {
+    spawn_server_with(args, std::process::Command::new(env!("CARGO_BIN_EXE_lambdalite")))
+}
+
+/// [`spawn_server`] allowed to run on CPU 0 only, as the benchmark pins it: the server then picks its one-CPU
+/// (current-thread) runtime.
+pub fn spawn_server_on_one_cpu(args: &[&str]) -> Result<ServerProcess, EarlyExit> {
+    use std::os::unix::process::CommandExt;
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_lambdalite"));
+    // SAFETY: between fork and exec the closure only calls sched_setaffinity(2) on the child itself with a cpu set
+    // on its own stack; it allocates nothing and takes no lock.
+    unsafe {
+        command.pre_exec(|| {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            libc::CPU_SET(0, &mut set);
+            if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    spawn_server_with(args, command)
+}
+
+fn spawn_server_with(args: &[&str], mut command: std::process::Command) -> Result<ServerProcess, EarlyExit> {
     use std::io::{BufRead, BufReader, Read};
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
     let log = std::env::temp_dir().join(format!("lambdalite-test-{}.log", uuid::Uuid::new_v4().simple()));
     let stderr = std::fs::File::create(&log).expect("create the log file");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lambdalite"))
+    let mut child = command
         .args(["--host", "127.0.0.1"])
         .args(if args.contains(&"--port") { &[][..] } else { &["--port", "0"][..] })
         .args(args)
