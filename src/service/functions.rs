@@ -72,8 +72,7 @@ pub fn function<'a>(state: &'a State, r: &Resolved) -> Result<&'a Function, Erro
 
 /// Mutable [`function`].
 pub fn function_mut<'a>(state: &'a mut State, r: &Resolved) -> Result<&'a mut Function, Error> {
-    let arn = r.arn();
-    state.function_mut(&r.scope, &r.name).ok_or_else(|| Error::not_found(format!("Function not found: {arn}")))
+    state.function_mut(&r.scope, &r.name).ok_or_else(|| Error::not_found(format!("Function not found: {}", r.arn())))
 }
 
 /// How a configuration is shown.

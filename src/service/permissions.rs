@@ -228,26 +228,26 @@ pub fn apply_add_permission(state: &mut State, req: AddPermissionRequest) -> Res
 
 /// GetPolicy's target after validation (SPEC §8.2 steps 1–3), and who asks.
 #[derive(Debug)]
-pub struct GetPolicyRequest {
-    caller: Scope,
+pub struct GetPolicyRequest<'a> {
+    caller: &'a Scope,
     target: Resolved,
 }
 
 /// GetPolicy's target after validation (SPEC §8.2 steps 1–3), computed before the read lock.
-pub fn prepare_get_policy(
-    caller: &Scope,
+pub fn prepare_get_policy<'a>(
+    caller: &'a Scope,
     function_name: &str,
     qualifier: Option<&str>,
-) -> Result<GetPolicyRequest, Error> {
+) -> Result<GetPolicyRequest<'a>, Error> {
     let target = super::functions::resolve(caller, function_name, qualifier, NAME_RULE, CrossAccount::Follow)?;
-    Ok(GetPolicyRequest { caller: caller.clone(), target })
+    Ok(GetPolicyRequest { caller, target })
 }
 
 /// GetPolicy's lookup (SPEC §8.2), under the read lock. Another account may read the policy only when the policy
 /// itself allows it `lambda:GetPolicy`.
-pub fn apply_get_policy(state: &State, req: &GetPolicyRequest) -> Result<GetPolicyOutput, Error> {
+pub fn apply_get_policy(state: &State, req: &GetPolicyRequest<'_>) -> Result<GetPolicyOutput, Error> {
     let r = &req.target;
-    super::enforce::authorize_function(state, &req.caller, r, "lambda:GetPolicy")?;
+    super::enforce::authorize_function(state, req.caller, r, "lambda:GetPolicy")?;
     let missing = || Error::not_found("The resource you requested does not exist.");
     let f = state.function(&r.scope, &r.name).ok_or_else(missing)?;
     let policy = match r.qualifier.as_deref().map(classify_qualifier) {
