@@ -907,17 +907,10 @@ async fn agree_with_the_model(server: &common::TestServer, secs: u64, label: &st
     let started = Instant::now();
     let deadline = started + Duration::from_secs(secs);
     let workers = (0..clients).map(|id| {
-        let conf = aws_sdk_lambda::Config::builder()
-            .behavior_version(aws_sdk_lambda::config::BehaviorVersion::latest())
-            .region(aws_sdk_lambda::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_lambda::config::Credentials::new("AKIDEXAMPLE", "secret", None, None, "t"))
-            // One attempt per request: an outcome is exactly what the server answered.
-            .retry_config(aws_sdk_lambda::config::retry::RetryConfig::disabled())
-            .endpoint_url(&server.url)
-            .build();
         let mut worker = Worker {
             id,
-            client: Client::from_conf(conf),
+            // One attempt per request: an outcome is exactly what the server answered.
+            client: common::client_for(&server.url, "AKIDEXAMPLE", "us-east-1"),
             log: log.clone(),
             model: Model::default(),
             rng: Rng(0x2545_f491_4f6c_dd1d ^ ((id as u64 + 1) * 0x9e37_79b9)),

@@ -55,13 +55,7 @@ impl TestServer {
 
     /// An SDK client signing with `access_key` in `region`; a 12-digit key is the account id.
     pub fn client_as(&self, access_key: &str, region: &str) -> aws_sdk_lambda::Client {
-        let conf = aws_sdk_lambda::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(region.to_owned()))
-            .credentials_provider(Credentials::new(access_key, "secret", None, None, "test"))
-            .endpoint_url(&self.url)
-            .build();
-        aws_sdk_lambda::Client::from_conf(conf)
+        aws_sdk_lambda::Client::from_conf(sdk_config(&self.url, access_key, region).build())
     }
 }
 
@@ -102,15 +96,21 @@ pub fn unique(prefix: &str) -> String {
 
 /// An SDK client for a server at `url`, signing with `access_key` in `region`.
 pub fn client_for(url: &str, access_key: &str, region: &str) -> aws_sdk_lambda::Client {
-    let conf = aws_sdk_lambda::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(region.to_owned()))
-        .credentials_provider(Credentials::new(access_key, "secret", None, None, "test"))
-        .endpoint_url(url)
+    let conf = sdk_config(url, access_key, region)
         // One attempt: a retry could hide an error, or reach a server restarted on the same port.
         .retry_config(aws_sdk_lambda::config::retry::RetryConfig::disabled())
         .build();
     aws_sdk_lambda::Client::from_conf(conf)
+}
+
+/// The SDK configuration every test client starts from: `url`, `access_key` (a 12-digit key is the account id)
+/// with any secret, `region`.
+pub fn sdk_config(url: &str, access_key: &str, region: &str) -> aws_sdk_lambda::config::Builder {
+    aws_sdk_lambda::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region.to_owned()))
+        .credentials_provider(Credentials::new(access_key, "secret", None, None, "test"))
+        .endpoint_url(url)
 }
 
 /// The built `lambdalite` binary as a server process on 127.0.0.1 with a free port; killed by PID when dropped.
