@@ -32,6 +32,8 @@ LUA = os.path.join(ROOT, "bench", "lua")
 # Built as the container image builds its binary: glibc linked statically (crt-static), for the build machine's own
 # triple, so what is measured is what ships (docker/Dockerfile). Static linking matters for memory: a dynamic
 # binary maps libc and its relocations too (about 1.7 MiB more idle RSS). The ceiling is built the same way.
+# The same flags as docker/Dockerfile (which says why relocation-model=static).
+STATIC_RUSTFLAGS = "-C target-feature=+crt-static -C relocation-model=static"
 HOST = subprocess.run(["rustc", "-vV"], capture_output=True, text=True, check=True).stdout.split("host: ")[1].split()[0]
 RELEASE = os.path.join(ROOT, "target", HOST, "release")
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -319,7 +321,7 @@ def main():
     log("building release binaries ...")
     subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "lambdalite", "-p", "ceiling", "--bins",
                     "--target", HOST], cwd=ROOT, check=True,
-                   env=dict(os.environ, RUSTFLAGS="-C target-feature=+crt-static"))
+                   env=dict(os.environ, RUSTFLAGS=STATIC_RUSTFLAGS))
     binary = os.path.join(RELEASE, "lambdalite")
     failures = []
     report = []

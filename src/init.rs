@@ -454,8 +454,8 @@ pub fn apply_init(
         functions: &file.functions,
     }];
     for (i, ns) in file.namespaces.iter().enumerate() {
-        let account = ns.account.clone().unwrap_or_else(|| default_scope.account.clone());
-        let region = ns.region.clone().unwrap_or_else(|| default_scope.region.clone());
+        let account = ns.account.clone().unwrap_or_else(|| default_scope.account.to_string());
+        let region = ns.region.clone().unwrap_or_else(|| default_scope.region.to_string());
         let entry = format!("Namespaces[{i}] ({account}/{region})");
         if !(account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())) {
             return Err(InitError::ours(&entry, format!("Account must be 12 digits, got '{account}'")));

@@ -1,5 +1,7 @@
 //! ARN formats (SPEC §3.2).
 
+use compact_str::CompactString;
+
 /// The ARN partition of a region.
 pub fn partition_for_region(region: &str) -> &'static str {
     if region.starts_with("cn-") {
@@ -17,13 +19,16 @@ pub fn partition_for_region(region: &str) -> &'static str {
 
 /// Where a resource lives: account, region and the region's partition.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+///
+/// Both parts are [`CompactString`]s: an account id (12 digits) and a region name fit inline, so resolving the
+/// caller of every request and cloning the scope into a namespace key allocate nothing.
 pub struct Scope {
-    pub account: String,
-    pub region: String,
+    pub account: CompactString,
+    pub region: CompactString,
 }
 
 impl Scope {
-    pub fn new(account: impl Into<String>, region: impl Into<String>) -> Self {
+    pub fn new(account: impl Into<CompactString>, region: impl Into<CompactString>) -> Self {
         Scope { account: account.into(), region: region.into() }
     }
 

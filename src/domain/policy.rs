@@ -4,6 +4,7 @@
 //! serialized once when it is added and stored escaped for the JSON string it is always served in (see
 //! [`StoredStatement`]): reads vastly outnumber writes, and the size limit needs the exact byte count.
 
+use bytes::Bytes;
 use indexmap::IndexMap;
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
@@ -73,14 +74,15 @@ impl Statement {
     }
 }
 
-/// A statement as stored: only the bytes both responses need. AddPermission's `Statement` and GetPolicy's `Policy`
-/// are JSON strings *inside* a JSON body, so the statement is kept already escaped for that position: serving a
-/// policy is then a copy, not a re-serialisation (escaping dominated GetPolicy's cost), and a statement costs about
-/// its JSON size in memory. The typed [`Statement`] is rebuilt on demand (policy evaluation, the state page).
+/// A statement ready to be stored: only the bytes both responses need. AddPermission's `Statement` and GetPolicy's
+/// `Policy` are JSON strings *inside* a JSON body, so the statement is serialized already escaped for that position
+/// (before the store's lock is taken), and a [`Policy`] holds these bytes. It is also the persisted form of a
+/// policy's statements. The typed [`Statement`] is rebuilt on demand (policy evaluation, the state page).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredStatement {
-    /// The compact statement JSON, escaped as the contents of a JSON string.
-    escaped: Box<str>,
+    /// The compact statement JSON, escaped as the contents of a JSON string. A `String`, not a `Box<str>`: the
+    /// statement lives only until it is copied into its policy, so trimming its capacity would be a wasted copy.
+    escaped: String,
     /// The byte length of the unescaped JSON, for the policy size limit.
     json_len: u32,
     /// The Sid's length: the Sid opens the escaped JSON, and its pattern allows nothing that needs escaping.
@@ -94,18 +96,11 @@ impl StoredStatement {
     /// Serializes and escapes `statement`. Callers do this before taking the store's lock: it depends on the
     /// request alone.
     pub fn new(statement: Statement) -> Self {
-        // Serialized straight into its escaped form: one pass, no intermediate JSON string.
-        let mut added = 0;
-        let mut out = Vec::with_capacity(statement_capacity(&statement));
-        let mut serializer = serde_json::Serializer::with_formatter(&mut out, EscapingFormatter { added: &mut added });
-        statement.serialize(&mut serializer).expect("a statement always serializes");
-        let escaped = String::from_utf8(out).expect("serde_json writes UTF-8");
+        let mut out = EscapedWriter { out: String::with_capacity(statement_capacity(&statement)), added: 0 };
+        out.statement(&statement);
+        let EscapedWriter { out: escaped, added } = out;
         debug_assert!(escaped.starts_with(&format!("{ESCAPED_SID_PREFIX}{}\\\"", statement.sid)));
-        StoredStatement {
-            json_len: (escaped.len() - added) as u32,
-            escaped: escaped.into_boxed_str(),
-            sid_len: statement.sid.len() as u16,
-        }
+        StoredStatement { json_len: (escaped.len() - added) as u32, escaped, sid_len: statement.sid.len() as u16 }
     }
 
     pub fn sid(&self) -> &str {
@@ -115,6 +110,11 @@ impl StoredStatement {
     /// The statement JSON escaped as the contents of a JSON string (what goes between the quotes on the wire).
     pub fn escaped(&self) -> &str {
         &self.escaped
+    }
+
+    /// `(escaped JSON, unescaped length, Sid length)`, for [`Policy::assemble`].
+    fn part(&self) -> (&[u8], u32, u16) {
+        (self.escaped.as_bytes(), self.json_len, self.sid_len)
     }
 
     /// The compact statement JSON.
@@ -140,65 +140,98 @@ fn statement_capacity(statement: &Statement) -> usize {
     strings + strings / 8 + 160
 }
 
-/// A compact serde_json formatter whose output is already escaped as the contents of a JSON string: what
-/// [`escape_json_into`] would make of the compact JSON, written in the same pass. `added` counts the bytes the
-/// escaping added, so the unescaped length is known without the unescaped text.
-struct EscapingFormatter<'a> {
-    added: &'a mut usize,
+/// Writes a statement's compact JSON (what `Statement::to_json` gives) already escaped as the contents of a JSON
+/// string, in one pass, with no intermediate JSON. `added` counts the bytes the outer escaping added, so the
+/// unescaped length is known without the unescaped text. Written by hand because serde_json's formatter hooks
+/// escaped byte by byte, which was half of AddPermission's cost; the proptests below hold it to serde_json.
+struct EscapedWriter {
+    out: String,
+    added: usize,
 }
 
-impl serde_json::ser::Formatter for EscapingFormatter<'_> {
-    fn begin_string<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        *self.added += 1;
-        writer.write_all(b"\\\"")
+impl EscapedWriter {
+    /// Punctuation and keys: ASCII with quotes, each `"` written as `\"`.
+    fn raw(&mut self, escaped: &str, quotes: usize) {
+        self.out.push_str(escaped);
+        self.added += quotes;
     }
 
-    fn end_string<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        *self.added += 1;
-        writer.write_all(b"\\\"")
+    /// A JSON string value, escaped once for JSON and once more for the enclosing string.
+    fn string(&mut self, value: &str) {
+        self.raw("\\\"", 1);
+        if value.bytes().any(|b| NEEDS_ESCAPE[b as usize]) {
+            let mut once = String::with_capacity(value.len() + 8);
+            escape_json_into(&mut once, value);
+            let before = self.out.len();
+            escape_json_into(&mut self.out, &once);
+            self.added += self.out.len() - before - once.len();
+        } else {
+            self.out.push_str(value);
+        }
+        self.raw("\\\"", 1);
     }
 
-    /// serde_json's own escape (`\n`, `\"`, `\u001f`, ...), escaped once more.
-    fn write_char_escape<W: ?Sized + std::io::Write>(
-        &mut self,
-        writer: &mut W,
-        char_escape: serde_json::ser::CharEscape,
-    ) -> std::io::Result<()> {
-        let mut buf = [0u8; 6];
-        let mut cursor = &mut buf[..];
-        serde_json::ser::Formatter::write_char_escape(
-            &mut serde_json::ser::CompactFormatter,
-            &mut cursor,
-            char_escape,
-        )?;
-        let len = 6 - cursor.len();
-        for &b in &buf[..len] {
-            if b == b'\\' || b == b'"' {
-                *self.added += 1;
-                writer.write_all(&[b'\\', b])?;
-            } else {
-                writer.write_all(&[b])?;
+    fn statement(&mut self, st: &Statement) {
+        self.raw(r#"{\"Sid\":"#, 2);
+        self.string(&st.sid);
+        self.raw(r#",\"Effect\":"#, 2);
+        self.string(st.effect);
+        self.raw(r#",\"Principal\":"#, 2);
+        match &st.principal {
+            Principal::Any => self.string("*"),
+            Principal::Aws(v) | Principal::Service(v) => {
+                let key = if matches!(st.principal, Principal::Aws(_)) { "AWS" } else { "Service" };
+                self.raw("{", 0);
+                self.string(key);
+                self.raw(":", 0);
+                self.string(v);
+                self.raw("}", 0);
             }
         }
-        Ok(())
+        self.raw(r#",\"Action\":"#, 2);
+        self.string(&st.action);
+        self.raw(r#",\"Resource\":"#, 2);
+        self.string(&st.resource);
+        if !st.condition.is_empty() {
+            self.raw(r#",\"Condition\":{"#, 2);
+            for (i, (operator, keys)) in st.condition.iter().enumerate() {
+                if i > 0 {
+                    self.raw(",", 0);
+                }
+                self.string(operator);
+                self.raw(":{", 0);
+                for (j, (key, value)) in keys.iter().enumerate() {
+                    if j > 0 {
+                        self.raw(",", 0);
+                    }
+                    self.string(key);
+                    self.raw(":", 0);
+                    self.string(value);
+                }
+                self.raw("}", 0);
+            }
+            self.raw("}", 0);
+        }
+        self.raw("}", 0);
     }
 }
+
+/// Which bytes need escaping in a JSON string: `"`, `\` and the control characters.
+const NEEDS_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
 
 /// Appends `s` to `out` escaped as the contents of a JSON string, exactly as serde_json escapes (`"`, `\` and
 /// control characters; everything else verbatim).
 pub fn escape_json_into(out: &mut String, s: &str) {
-    /// Which bytes need escaping: `"`, `\` and the control characters.
-    const NEEDS_ESCAPE: [bool; 256] = {
-        let mut table = [false; 256];
-        let mut b = 0;
-        while b < 0x20 {
-            table[b] = true;
-            b += 1;
-        }
-        table[b'"' as usize] = true;
-        table[b'\\' as usize] = true;
-        table
-    };
     let bytes = s.as_bytes();
     // At least this much is needed; a caller that sized `out` exactly (GetPolicy's body) must not regrow it.
     out.reserve(s.len());
@@ -287,70 +320,162 @@ fn intern(name: &str) -> &'static str {
 }
 
 /// A non-empty policy and its RevisionId. An empty policy does not exist: removing the last statement deletes it.
+///
+/// The policy is held as the very bytes GetPolicy answers with, `{"Policy":"<escaped document>","RevisionId":"<id>"}`,
+/// with the statements located inside them. GetPolicy (the hot read) then shares the buffer with the response
+/// instead of assembling a copy, and a statement costs its escaped JSON plus 16 bytes. A change (add, remove)
+/// builds the next buffer, of its exact size, from the previous one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "PolicyRecord", into = "PolicyRecord")]
 pub struct Policy {
-    statements: Vec<StoredStatement>,
-    revision_id: String,
+    body: Bytes,
+    /// Each statement's place in `body`, in order.
+    entries: Vec<Entry>,
     /// Sum of the statements' unescaped JSON lengths, so the size check is O(1).
     statements_len: usize,
-    /// Sum of the statements' escaped lengths, to size the GetPolicy body in one allocation.
-    escaped_len: usize,
+    /// Where the RevisionId starts in `body` (it ends two bytes before the end).
+    revision_start: u32,
 }
 
-/// The policy document's fixed parts, escaped.
-const ESCAPED_DOC_HEAD: &str = r#"{\"Version\":\"2012-10-17\",\"Id\":\"default\",\"Statement\":["#;
+/// One statement of a [`Policy`]: its escaped JSON at `body[start..start + len]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Entry {
+    start: u32,
+    len: u32,
+    json_len: u32,
+    sid_len: u16,
+}
+
+/// GetPolicy's body around the statements, escaped where they are inside the `Policy` string.
+const BODY_HEAD: &str = r#"{"Policy":"{\"Version\":\"2012-10-17\",\"Id\":\"default\",\"Statement\":["#;
+const BODY_MIDDLE: &str = r#"]}","RevisionId":""#;
+const BODY_TAIL: &str = r#""}"#;
+/// Where the escaped document starts in a policy's body.
+const DOC_START: usize = r#"{"Policy":""#.len();
 
 impl Policy {
+    /// The policy of `statements` (escaped JSON, unescaped length, Sid length) with RevisionId `revision_id`.
+    fn assemble<'a>(statements: impl Iterator<Item = (&'a [u8], u32, u16)> + Clone, revision_id: &str) -> Policy {
+        let (count, escaped_len) =
+            statements.clone().fold((0usize, 0usize), |(n, len), (s, _, _)| (n + 1, len + s.len()));
+        let len = BODY_HEAD.len()
+            + escaped_len
+            + count.saturating_sub(1)
+            + BODY_MIDDLE.len()
+            + revision_id.len()
+            + BODY_TAIL.len();
+        let mut body = Vec::with_capacity(len);
+        body.extend_from_slice(BODY_HEAD.as_bytes());
+        let mut entries = Vec::with_capacity(count);
+        let mut statements_len = 0;
+        for (i, (escaped, json_len, sid_len)) in statements.enumerate() {
+            if i > 0 {
+                body.push(b',');
+            }
+            entries.push(Entry { start: body.len() as u32, len: escaped.len() as u32, json_len, sid_len });
+            body.extend_from_slice(escaped);
+            statements_len += json_len as usize;
+        }
+        body.extend_from_slice(BODY_MIDDLE.as_bytes());
+        let revision_start = body.len() as u32;
+        // RevisionIds are UUIDs, which need no escaping; a stored one is written back as it was read.
+        body.extend_from_slice(revision_id.as_bytes());
+        body.extend_from_slice(BODY_TAIL.as_bytes());
+        debug_assert_eq!(body.len(), len);
+        // Length equal to capacity: the buffer becomes the `Bytes` without a copy.
+        Policy { body: Bytes::from(body), entries, statements_len, revision_start }
+    }
+
+    /// `body[range]`, which always lies on character boundaries of the UTF-8 the body was built from.
+    fn text(&self, start: usize, end: usize) -> &str {
+        std::str::from_utf8(&self.body[start..end]).expect("a policy body is UTF-8 cut at ASCII delimiters")
+    }
+
+    /// A statement's escaped JSON. Internal work (copying, Sid lookups) stays on bytes: checking UTF-8 again on
+    /// every change cost more than the rest of AddPermission.
+    fn escaped(&self, e: &Entry) -> &[u8] {
+        &self.body[e.start as usize..(e.start + e.len) as usize]
+    }
+
+    fn sid(&self, e: &Entry) -> &[u8] {
+        let start = e.start as usize + ESCAPED_SID_PREFIX.len();
+        &self.body[start..start + e.sid_len as usize]
+    }
+
+    /// `(escaped JSON, unescaped length, Sid length)` of each statement, for [`Policy::assemble`].
+    fn parts(&self) -> impl Iterator<Item = (&[u8], u32, u16)> + Clone {
+        self.entries.iter().map(|e| (self.escaped(e), e.json_len, e.sid_len))
+    }
+
     pub fn revision_id(&self) -> &str {
-        &self.revision_id
+        self.text(self.revision_start as usize, self.body.len() - BODY_TAIL.len())
+    }
+
+    /// GetPolicy's whole body, shared rather than copied.
+    pub fn body(&self) -> Bytes {
+        self.body.clone()
     }
 
     /// The typed statements, in order (parsed on demand).
     pub fn statements(&self) -> impl Iterator<Item = Statement> + '_ {
-        self.statements.iter().map(StoredStatement::statement)
-    }
-
-    /// The statement added last.
-    pub fn last_statement(&self) -> Option<&StoredStatement> {
-        self.statements.last()
+        self.entries.iter().map(|e| {
+            let escaped = self.text(e.start as usize, (e.start + e.len) as usize);
+            Statement::from_json(&unescape_json(escaped))
+        })
     }
 
     pub fn contains(&self, sid: &str) -> bool {
-        self.statements.iter().any(|s| s.sid() == sid)
+        self.entries.iter().any(|e| self.sid(e) == sid.as_bytes())
     }
 
     /// The compact policy document GetPolicy returns.
     pub fn document(&self) -> String {
-        unescape_json(&self.escaped_document())
+        unescape_json(self.escaped_document())
     }
 
     /// [`Policy::document`] escaped as the contents of a JSON string: what GetPolicy's body carries.
-    pub fn escaped_document(&self) -> String {
-        let mut out = String::with_capacity(self.escaped_document_len());
-        self.write_escaped_document(&mut out);
-        out
-    }
-
-    /// The byte length of [`Policy::escaped_document`].
-    pub fn escaped_document_len(&self) -> usize {
-        ESCAPED_DOC_HEAD.len() + DOC_TAIL.len() + self.escaped_len + self.statements.len().saturating_sub(1)
-    }
-
-    /// Appends [`Policy::escaped_document`] to `out`.
-    pub fn write_escaped_document(&self, out: &mut String) {
-        out.push_str(ESCAPED_DOC_HEAD);
-        for (i, s) in self.statements.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str(&s.escaped);
-        }
-        out.push_str(DOC_TAIL);
+    pub fn escaped_document(&self) -> &str {
+        self.text(DOC_START, self.revision_start as usize - (BODY_MIDDLE.len() - "]}".len()))
     }
 
     /// The byte length of [`Policy::document`].
     pub fn document_len(&self) -> usize {
-        DOC_HEAD.len() + DOC_TAIL.len() + self.statements_len + self.statements.len().saturating_sub(1)
+        DOC_HEAD.len() + DOC_TAIL.len() + self.statements_len + self.entries.len().saturating_sub(1)
+    }
+}
+
+/// How a [`Policy`] is persisted (`--state-dir`): its statements and RevisionId. The field names are the on-disk
+/// format's.
+#[derive(Serialize, Deserialize)]
+struct PolicyRecord {
+    statements: Vec<StoredStatement>,
+    revision_id: String,
+    statements_len: usize,
+    escaped_len: usize,
+}
+
+impl From<Policy> for PolicyRecord {
+    fn from(policy: Policy) -> Self {
+        let statements: Vec<StoredStatement> = policy
+            .parts()
+            .map(|(escaped, json_len, sid_len)| StoredStatement {
+                escaped: std::str::from_utf8(escaped).expect("statements are UTF-8").to_owned(),
+                json_len,
+                sid_len,
+            })
+            .collect();
+        PolicyRecord {
+            escaped_len: statements.iter().map(|s| s.escaped.len()).sum(),
+            statements,
+            revision_id: policy.revision_id().to_owned(),
+            statements_len: policy.statements_len,
+        }
+    }
+}
+
+impl From<PolicyRecord> for Policy {
+    fn from(record: PolicyRecord) -> Self {
+        Policy::assemble(record.statements.iter().map(StoredStatement::part), &record.revision_id)
     }
 }
 
@@ -383,14 +508,14 @@ pub fn check_sid_free(policy: Option<&Policy>, sid: &str) -> Result<(), Error> {
     }
 }
 
-/// Appends `statement` if the resulting document stays within [`MAX_POLICY_BYTES`], sets a new RevisionId and
-/// returns the stored statement. Nothing changes on error.
-pub fn add_statement(slot: &mut Option<Policy>, statement: Statement) -> Result<&StoredStatement, Error> {
-    add_stored(slot, StoredStatement::new(statement))
+/// Appends `statement` if the resulting document stays within [`MAX_POLICY_BYTES`] and sets a new RevisionId.
+/// Nothing changes on error.
+pub fn add_statement(slot: &mut Option<Policy>, statement: Statement) -> Result<(), Error> {
+    add_stored(slot, &StoredStatement::new(statement))
 }
 
-/// [`add_statement`] for a statement serialized beforehand: under the lock only the size check and the push remain.
-pub fn add_stored(slot: &mut Option<Policy>, stored: StoredStatement) -> Result<&StoredStatement, Error> {
+/// [`add_statement`] for a statement serialized beforehand: under the lock only the size check and the copy remain.
+pub fn add_stored(slot: &mut Option<Policy>, stored: &StoredStatement) -> Result<(), Error> {
     let final_len = match slot.as_ref() {
         Some(p) => p.document_len() + 1 + stored.json_len as usize,
         None => DOC_HEAD.len() + DOC_TAIL.len() + stored.json_len as usize,
@@ -400,32 +525,24 @@ pub fn add_stored(slot: &mut Option<Policy>, stored: StoredStatement) -> Result<
             "The final policy size ({final_len}) is bigger than the limit ({MAX_POLICY_BYTES})."
         )));
     }
-    let policy = slot.get_or_insert_with(|| Policy {
-        statements: Vec::new(),
-        revision_id: String::new(),
-        statements_len: 0,
-        escaped_len: 0,
-    });
-    policy.statements_len += stored.json_len as usize;
-    policy.escaped_len += stored.escaped.len();
-    policy.statements.push(stored);
-    policy.revision_id = new_revision_id();
-    Ok(policy.statements.last().expect("just pushed"))
+    let revision_id = new_revision_id();
+    let next = match slot.as_ref() {
+        Some(p) => Policy::assemble(p.parts().chain(std::iter::once(stored.part())), &revision_id),
+        None => Policy::assemble(std::iter::once(stored.part()), &revision_id),
+    };
+    *slot = Some(next);
+    Ok(())
 }
 
 /// Removes the statement `sid`, sets a new RevisionId, and deletes the policy when it becomes empty. Returns false
 /// (changing nothing) when no such statement exists.
 pub fn remove_statement(slot: &mut Option<Policy>, sid: &str) -> bool {
-    let Some(policy) = slot.as_mut() else { return false };
-    let Some(index) = policy.statements.iter().position(|s| s.sid() == sid) else { return false };
-    let removed = policy.statements.remove(index);
-    policy.statements_len -= removed.json_len as usize;
-    policy.escaped_len -= removed.escaped.len();
-    if policy.statements.is_empty() {
-        *slot = None;
-    } else {
-        policy.revision_id = new_revision_id();
-    }
+    let Some(policy) = slot.as_ref() else { return false };
+    let Some(index) = policy.entries.iter().position(|e| policy.sid(e) == sid.as_bytes()) else { return false };
+    *slot = (policy.entries.len() > 1).then(|| {
+        let rest = policy.parts().enumerate().filter(|(i, _)| *i != index).map(|(_, part)| part);
+        Policy::assemble(rest, &new_revision_id())
+    });
     true
 }
 
@@ -554,6 +671,59 @@ mod tests {
         let parsed: serde_json::Value = serde_json::from_str(&doc).unwrap();
         assert_eq!(parsed["Statement"].as_array().unwrap().len(), 2);
         assert!(doc.starts_with(r#"{"Version":"2012-10-17","Id":"default","Statement":[{"Sid":"s3""#));
+    }
+
+    proptest::proptest! {
+        /// Whatever statements come and go, the held body is GetPolicy's answer for the statements left, each
+        /// statement is found where its entry says, and the persisted record reads back as the same policy.
+        #[test]
+        fn the_body_is_get_policys_answer(
+            sids in proptest::collection::vec("[a-z0-9]{1,6}", 1..8),
+            values in proptest::collection::vec("(?s).{0,12}", 8),
+            removals in proptest::collection::vec(0usize..8, 0..8),
+        ) {
+            let mut slot = None;
+            let mut kept: Vec<Statement> = Vec::new();
+            for (i, sid) in sids.iter().enumerate() {
+                if kept.iter().any(|k| &k.sid == sid) {
+                    continue;
+                }
+                let statement = Statement::allow(
+                    sid.clone(),
+                    Principal::Service(values[i].clone()),
+                    "lambda:InvokeFunction".into(),
+                    values[(i + 1) % values.len()].clone(),
+                    Conditions::new(),
+                );
+                add_statement(&mut slot, statement.clone()).unwrap();
+                kept.push(statement);
+            }
+            for r in removals {
+                if kept.is_empty() {
+                    break;
+                }
+                let gone = kept.remove(r % kept.len());
+                proptest::prop_assert!(remove_statement(&mut slot, &gone.sid));
+            }
+            let Some(policy) = slot else {
+                proptest::prop_assert!(kept.is_empty());
+                return Ok(());
+            };
+            let statements: Vec<String> = kept.iter().map(Statement::to_json).collect();
+            let document =
+                format!(r#"{{"Version":"2012-10-17","Id":"default","Statement":[{}]}}"#, statements.join(","));
+            let answer = serde_json::json!({"Policy": document, "RevisionId": policy.revision_id()});
+            let answer = serde_json::to_string(&answer).unwrap();
+            proptest::prop_assert_eq!(&policy.body()[..], answer.as_bytes());
+            proptest::prop_assert_eq!(policy.document(), document.clone());
+            proptest::prop_assert_eq!(policy.document_len(), document.len());
+            proptest::prop_assert_eq!(policy.statements().collect::<Vec<_>>(), kept.clone());
+            for k in &kept {
+                proptest::prop_assert!(policy.contains(&k.sid));
+            }
+            let record = serde_json::to_string(&policy).unwrap();
+            proptest::prop_assert_eq!(serde_json::from_str::<Policy>(&record).unwrap(), policy);
+        }
     }
 
     #[test]

@@ -20,7 +20,9 @@ pub struct State {
     pub settle_delay: Duration,
     /// Which accounts belong to which organization (`--organization`), for `aws:PrincipalOrgID`.
     pub organizations: Vec<Organization>,
-    namespaces: HashMap<Scope, Namespace>,
+    /// foldhash rather than SipHash: every request looks its namespace up, and hashing the scope with SipHash cost
+    /// more than the lookup. The keys come from the caller's own credentials, so HashDoS is not a concern here.
+    namespaces: HashMap<Scope, Namespace, foldhash::fast::RandomState>,
     /// `Some` when the state is durable: what the current write touched.
     journal: Option<Journal>,
 }

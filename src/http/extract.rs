@@ -107,8 +107,8 @@ impl FromRequestParts<AppState> for Caller {
             let valid = !region.is_empty()
                 && region.len() <= 64
                 && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-            let region = if valid { region.clone() } else { state.config.region.clone() };
-            return Ok(Caller(Scope::new(identity.account_id.clone(), region)));
+            let region = if valid { region } else { &state.config.region };
+            return Ok(Caller(Scope::new(identity.account_id.as_str(), region.as_str())));
         }
         Ok(Caller(caller_scope(&parts.headers, &state.config)))
     }
@@ -117,15 +117,16 @@ impl FromRequestParts<AppState> for Caller {
 /// The caller's account and region from the request headers, with the configured defaults: what [`Caller`]
 /// extracts, and what the request log shows (so the log names the namespace the request really touched).
 pub fn caller_scope(headers: &axum::http::HeaderMap, config: &crate::Config) -> Scope {
-    let scope =
-        headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(parse_credential_scope);
+    // A valid header value holds no control characters, so it reads as a string exactly when it is ASCII (what
+    // `HeaderValue::to_str` checks one byte at a time; `from_utf8` checks ASCII a word at a time).
+    let scope = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
+        .filter(|v| v.is_ascii())
+        .and_then(parse_credential_scope);
     let (key, region) = scope.unwrap_or(("", ""));
-    let account = if key.len() == 12 && key.bytes().all(|b| b.is_ascii_digit()) {
-        key.to_owned()
-    } else {
-        config.account_id.clone()
-    };
-    let region = if region.is_empty() { config.region.clone() } else { region.to_owned() };
+    let account = if key.len() == 12 && key.bytes().all(|b| b.is_ascii_digit()) { key } else { &config.account_id };
+    let region = if region.is_empty() { &config.region } else { region };
     Scope::new(account, region)
 }
 

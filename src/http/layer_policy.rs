@@ -3,6 +3,7 @@
 //! Validation and the statement are built before the store's lock (`prepare_*`); lookup, RevisionId check and
 //! mutation then happen in one store call (`apply_*`).
 
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -52,7 +53,7 @@ async fn get_layer_version_policy(
     State(app): State<AppState>,
     Caller(caller): Caller,
     AwsPath((layer_name, version_number)): AwsPath<(String, String)>,
-) -> Result<JsonBody, Error> {
+) -> Result<JsonBody<Bytes>, Error> {
     let target = layer_permissions::prepare_get_layer_version_policy(&caller, &layer_name, &version_number)?;
     let out = app.store.read(|s| layer_permissions::apply_get_layer_version_policy(s, &target)).await?;
     Ok(JsonBody(StatusCode::OK, out.into_body()))

@@ -3,6 +3,7 @@
 //! Each handler validates and builds what it can before taking the store's lock (`prepare_*`), then makes exactly one
 //! store call (`apply_*`) in which every lookup, the RevisionId check and the mutation happen together.
 
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -42,7 +43,7 @@ async fn get_policy(
     Caller(caller): Caller,
     AwsPath(function_name): AwsPath<String>,
     AwsQuery(q): AwsQuery<QualifierQuery>,
-) -> Result<JsonBody, Error> {
+) -> Result<JsonBody<Bytes>, Error> {
     let target = permissions::prepare_get_policy(&caller, &function_name, q.qualifier.as_deref())?;
     let out = app.store.read(|s| permissions::apply_get_policy(s, &target)).await?;
     Ok(JsonBody(StatusCode::OK, out.into_body()))

@@ -175,8 +175,8 @@ pub fn snapshot(state: &State) -> Snapshot {
     let namespaces = scopes
         .into_iter()
         .map(|(scope, ns)| NamespaceExport {
-            account: scope.account.clone(),
-            region: scope.region.clone(),
+            account: scope.account.to_string(),
+            region: scope.region.to_string(),
             functions: ns
                 .functions
                 .values()
@@ -291,8 +291,8 @@ pub fn export(state: &State) -> Result<InitFile, String> {
             continue;
         }
         namespaces.push(NamespaceEntry {
-            account: Some(scope.account.clone()),
-            region: Some(scope.region.clone()),
+            account: Some(scope.account.to_string()),
+            region: Some(scope.region.to_string()),
             layers,
             functions,
         });

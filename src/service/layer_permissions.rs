@@ -145,10 +145,9 @@ pub fn apply_add_layer_version_permission(
     // 4. Compare-and-swap: without a policy there is nothing to match, so any RevisionId fails (SPEC §5.4).
     policy::check_revision(lv.policy.as_ref(), revision_id.as_deref(), None, LAYER_POLICY_REVISION_MISMATCH)?;
     // 5. Size, append, new RevisionId.
-    policy::add_stored(&mut lv.policy, statement)?;
+    policy::add_stored(&mut lv.policy, &statement)?;
     let policy = lv.policy.as_ref().expect("just added");
-    let stored = policy.last_statement().expect("just added");
-    Ok(AddLayerVersionPermissionOutput::new(stored, policy.revision_id()))
+    Ok(AddLayerVersionPermissionOutput::new(&statement, policy.revision_id()))
 }
 
 /// GetLayerVersionPolicy's validation (SPEC §9.2), before the read lock.

@@ -222,8 +222,8 @@ pub fn apply_add_permission(state: &mut State, req: AddPermissionRequest) -> Res
     // 10. Sid unique within this qualifier's policy.
     policy::check_sid_free(slot.policy.as_ref(), stored.sid())?;
     // 11. Size, append, new RevisionId.
-    let stored = policy::add_stored(slot.policy, stored)?;
-    Ok(AddPermissionOutput::new(stored))
+    policy::add_stored(slot.policy, &stored)?;
+    Ok(AddPermissionOutput::new(&stored))
 }
 
 /// GetPolicy's target after validation (SPEC §8.2 steps 1–3), and who asks.

@@ -27,13 +27,13 @@ impl<T: Serialize> IntoResponse for JsonResponse<T> {
 }
 
 /// A successful response whose compact JSON body was assembled by hand (policy and statement bodies).
-pub struct JsonBody(pub StatusCode, pub String);
+pub struct JsonBody<B = String>(pub StatusCode, pub B);
 
-impl IntoResponse for JsonBody {
+impl<B: Into<Body>> IntoResponse for JsonBody<B> {
     fn into_response(self) -> Response {
         // Built directly rather than from `(StatusCode, String)`, which would set a text/plain type first only for
         // it to be replaced. A body whose capacity is its length becomes the response's bytes without a copy.
-        let mut response = Response::new(Body::from(self.1));
+        let mut response = Response::new(self.1.into());
         *response.status_mut() = self.0;
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         response

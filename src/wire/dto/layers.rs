@@ -168,7 +168,7 @@ impl AddLayerVersionPermissionOutput {
 pub struct GetLayerVersionPolicyOutput(pub super::permissions::GetPolicyOutput);
 
 impl GetLayerVersionPolicyOutput {
-    pub fn into_body(self) -> String {
+    pub fn into_body(self) -> bytes::Bytes {
         self.0.into_body()
     }
 }

@@ -3,7 +3,9 @@
 
 use serde::Deserialize;
 
-use crate::domain::policy::{escape_json_into, Policy, StoredStatement};
+use bytes::Bytes;
+
+use crate::domain::policy::{Policy, StoredStatement};
 
 /// <https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html>
 #[derive(Debug, Default, Deserialize)]
@@ -47,32 +49,19 @@ impl AddPermissionOutput {
     }
 }
 
-/// <https://docs.aws.amazon.com/lambda/latest/api/API_GetPolicy.html>: the body, assembled from the document held
-/// already escaped.
+/// <https://docs.aws.amazon.com/lambda/latest/api/API_GetPolicy.html>: the body, which the policy holds ready
+/// (`{"Policy":"<escaped document>","RevisionId":"<id>"}`) and shares.
 #[derive(Debug)]
 pub struct GetPolicyOutput {
-    body: String,
+    body: Bytes,
 }
 
 impl GetPolicyOutput {
-    /// `{"Policy":"<escaped document>","RevisionId":"<id>"}`, built in one allocation of its exact size (so the
-    /// response body takes it over without copying).
     pub fn new(policy: &Policy) -> Self {
-        const HEAD: &str = r#"{"Policy":""#;
-        const MIDDLE: &str = r#"","RevisionId":""#;
-        const TAIL: &str = r#""}"#;
-        let revision_id = policy.revision_id();
-        let len = HEAD.len() + policy.escaped_document_len() + MIDDLE.len() + revision_id.len() + TAIL.len();
-        let mut body = String::with_capacity(len);
-        body.push_str(HEAD);
-        policy.write_escaped_document(&mut body);
-        body.push_str(MIDDLE);
-        escape_json_into(&mut body, revision_id);
-        body.push_str(TAIL);
-        GetPolicyOutput { body }
+        GetPolicyOutput { body: policy.body() }
     }
 
-    pub fn into_body(self) -> String {
+    pub fn into_body(self) -> Bytes {
         self.body
     }
 }
