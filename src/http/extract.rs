@@ -141,21 +141,36 @@ pub fn parse_credential_scope(header: &str) -> Option<(&str, &str)> {
         rest.find(CREDENTIAL)? + CREDENTIAL.len()
     };
     let rest = &rest[start..];
-    // `AKID/DATE/REGION/...` up to the first `,` or space. Every delimiter is ASCII, so each cut is a char boundary.
-    let credential = &rest[..rest.bytes().position(|b| b == b',' || b == b' ').unwrap_or(rest.len())];
-    let (key, after_key) = split_at_slash(credential)?;
-    let (_date, after_date) = split_at_slash(after_key)?;
-    let region = split_at_slash(after_date).map_or(after_date, |(region, _)| region);
+    // `AKID/DATE/REGION/...` up to the first `,` or space; only the first three fields matter, so one pass stops at
+    // the third `/`. Every delimiter is ASCII, so each cut is a char boundary.
+    let mut slashes = [0usize; 2];
+    let mut found = 0;
+    let mut end = rest.len();
+    for (i, b) in rest.bytes().enumerate() {
+        match b {
+            b'/' if found == 2 => {
+                end = i;
+                break;
+            }
+            b'/' => {
+                slashes[found] = i;
+                found += 1;
+            }
+            b',' | b' ' => {
+                end = i;
+                break;
+            }
+            _ => {}
+        }
+    }
+    if found < 2 {
+        return None;
+    }
+    let (key, region) = (&rest[..slashes[0]], &rest[slashes[1] + 1..end]);
     let valid_region = !region.is_empty()
         && region.len() <= 64
         && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     valid_region.then_some((key, region))
-}
-
-/// `(before, after)` the first `/`.
-fn split_at_slash(s: &str) -> Option<(&str, &str)> {
-    let i = s.bytes().position(|b| b == b'/')?;
-    Some((&s[..i], &s[i + 1..]))
 }
 
 #[cfg(test)]
