@@ -13,6 +13,7 @@
 //! A request flows extract (http) → one `Store` call running a `service` function → wire DTO → response.
 
 pub mod config;
+pub mod conn;
 pub mod domain;
 pub mod error;
 pub mod http;
@@ -134,10 +135,10 @@ pub async fn serve(
     use hyper_util::service::TowerToHyperService;
 
     let header_read_timeout = state.config.header_read_timeout();
-    let service =
-        TowerToHyperService::new(tower::ServiceExt::map_request(app(state), http::paths::trim_trailing_slash));
+    let app = tower::ServiceExt::map_request(app(state), http::paths::trim_trailing_slash);
     let mut builder = Builder::new(TokioExecutor::new());
-    builder.http1().timer(TokioTimer::new()).header_read_timeout(header_read_timeout);
+    // hyper's per-request header-read timer is replaced by a per-connection one (see `conn`).
+    builder.http1().header_read_timeout(None);
     builder.http2().timer(TokioTimer::new());
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     // Tells connections that have not sent a byte yet to go away at shutdown instead of being waited for.
@@ -159,7 +160,22 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let builder = builder.clone();
-        let service = service.clone();
+        let clock = conn::HeaderClock::new();
+        let service = {
+            use tower::ServiceExt;
+            let (begin, end) = (clock.clone(), clock.clone());
+            TowerToHyperService::new(
+                app.clone()
+                    .map_request(move |request| {
+                        begin.begin();
+                        request
+                    })
+                    .map_response(move |response| {
+                        end.end();
+                        response
+                    }),
+            )
+        };
         let watcher = graceful.watcher();
         let mut closing = closing_rx.clone();
         tokio::spawn(async move {
@@ -173,9 +189,16 @@ pub async fn serve(
                 }
                 _ = closing.wait_for(|closing| *closing) => return,
             }
+            let stream = conn::ClockedStream::new(stream, clock.clone());
             let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
             // A connection error is the client's (reset, timeout, bad framing); there is nobody to report it to.
-            let _ = watcher.watch(connection).await;
+            // A request whose head is still arriving after the timeout ends the connection (hyper answered 408
+            // or closed; closing is what the client sees either way).
+            tokio::select! {
+                biased;
+                _ = watcher.watch(connection) => {}
+                () = clock.expired(header_read_timeout) => {}
+            }
         });
     }
     // Closing the listener first is what makes new connections be refused while old ones drain.

@@ -391,6 +391,51 @@ async fn slow_clients_time_out_and_do_not_starve_others() {
     assert_healthy(&server).await;
 }
 
+/// The header-read timeout is kept per connection (src/conn.rs): it runs from the first byte of each request on a
+/// keep-alive connection, not from the connection's start, and a request's body may take longer than it.
+#[tokio::test]
+async fn the_header_timeout_counts_each_request_head_and_spares_bodies() {
+    let server = common::start_with(Config { header_read_timeout_ms: 300, ..Config::default() }).await;
+    let addr = server.addr;
+    blocking(move || {
+        let health = b"GET /_lambdalite/health HTTP/1.1\r\nHost: x\r\n\r\n";
+        // A keep-alive connection idle for longer than the timeout between requests stays usable.
+        let mut s = connect(addr);
+        s.write_all(health).unwrap();
+        assert_eq!(read_response(&mut s).expect("first answer").status, 200);
+        std::thread::sleep(Duration::from_millis(700));
+        s.write_all(health).unwrap();
+        assert_eq!(read_response(&mut s).expect("answer after idling").status, 200);
+        // Its next request stalls half-way through the head: the connection is closed.
+        s.write_all(b"GET /_lambdalite/health HTTP/1.1\r\nHo").unwrap();
+        let started = std::time::Instant::now();
+        let mut rest = Vec::new();
+        let _ = s.read_to_end(&mut rest);
+        let waited = started.elapsed();
+        assert!(rest.is_empty() || rest.starts_with(b"HTTP/1.1 408"), "{:?}", String::from_utf8_lossy(&rest));
+        assert!(waited >= Duration::from_millis(250) && waited < Duration::from_secs(5), "closed after {waited:?}");
+
+        // A body sent slowly, over more than the timeout, is read to the end and answered.
+        let body = br#"{"FunctionName":"slow-upload","Runtime":"python3.12","Role":"arn:aws:iam::000000000000:role/r","Handler":"h","Code":{"ZipFile":""}}"#;
+        let mut s = connect(addr);
+        let head = format!(
+            "POST /2015-03-31/functions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        s.write_all(head.as_bytes()).unwrap();
+        for chunk in body.chunks(body.len() / 4 + 1) {
+            std::thread::sleep(Duration::from_millis(150));
+            s.write_all(chunk).unwrap();
+        }
+        let answer = read_response(&mut s).expect("an answer to the slow body");
+        // An AWS-shaped answer to the complete body (the empty zip is refused), not a cut connection.
+        assert_eq!(answer.status, 400, "{:?}", String::from_utf8_lossy(&answer.body));
+        assert!(answer.header("x-amzn-errortype").is_some());
+    })
+    .await;
+    assert_healthy(&server).await;
+}
+
 #[tokio::test]
 async fn a_panicking_handler_becomes_a_500_service_exception_and_the_server_keeps_serving() {
     let server = common::start_with(Config { test_panic_route: true, ..Config::default() }).await;
