@@ -103,15 +103,70 @@ where
         if writer.has_ansi_escapes() || meta.target() == "log" || ctx.event_scope().is_some() {
             return self.fallback.format_event(ctx, writer, event);
         }
-        write_timestamp(&mut writer)?;
-        writer.write_str(level_str(meta.level()))?;
-        writer.write_str(meta.target())?;
-        writer.write_str(": ")?;
         let sanitize = writer.sanitizes_ansi_escapes();
-        let mut fields = FieldWriter { writer: &mut writer, first: true, sanitize, result: Ok(()) };
+        let mut line = Line { out: &mut writer, buf: [0; LINE_BUFFER], len: 0 };
+        write_timestamp(&mut line)?;
+        line.write_str(level_str(meta.level()))?;
+        line.write_str(meta.target())?;
+        line.write_str(": ")?;
+        let mut fields = FieldWriter { line: &mut line, first: true, sanitize, result: Ok(()) };
         event.record(&mut fields);
         fields.result?;
-        writer.write_char('\n')
+        line.write_char('\n')?;
+        line.flush()
+    }
+}
+
+/// Bytes of a line gathered before they go to the fmt layer's writer; a request line is about 250.
+const LINE_BUFFER: usize = 512;
+
+/// A line being formatted. The fmt layer's [`Writer`] is a `dyn fmt::Write` over a `String`, and a line is some
+/// forty small pieces: they are gathered here and handed over in one call (or a few, for a long line).
+struct Line<'w, 'a> {
+    out: &'w mut Writer<'a>,
+    /// Whole `str`s and ASCII bytes only, so always UTF-8.
+    buf: [u8; LINE_BUFFER],
+    len: usize,
+}
+
+impl Line<'_, '_> {
+    fn flush(&mut self) -> fmt::Result {
+        let text = std::str::from_utf8(&self.buf[..self.len]).map_err(|_| fmt::Error)?;
+        self.out.write_str(text)?;
+        self.len = 0;
+        Ok(())
+    }
+
+    /// The next `n` bytes of the line (`n` at most [`LINE_BUFFER`]), for ASCII only.
+    fn ascii(&mut self, n: usize) -> Result<&mut [u8], fmt::Error> {
+        if LINE_BUFFER - self.len < n {
+            self.flush()?;
+        }
+        self.len += n;
+        Ok(&mut self.buf[self.len - n..self.len])
+    }
+}
+
+impl fmt::Write for Line<'_, '_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if LINE_BUFFER - self.len < s.len() {
+            self.flush()?;
+            if s.len() > LINE_BUFFER {
+                return self.out.write_str(s);
+            }
+        }
+        self.buf[self.len..self.len + s.len()].copy_from_slice(s.as_bytes());
+        self.len += s.len();
+        Ok(())
+    }
+
+    fn write_char(&mut self, c: char) -> fmt::Result {
+        if c.is_ascii() {
+            self.ascii(1)?[0] = c as u8;
+            Ok(())
+        } else {
+            self.write_str(c.encode_utf8(&mut [0; 4]))
+        }
     }
 }
 
@@ -127,22 +182,21 @@ fn level_str(level: &Level) -> &'static str {
 }
 
 /// The default timer's RFC 3339 UTC timestamp with microseconds (`2026-11-23T05:48:51.834682Z`) and a space.
-fn write_timestamp(writer: &mut Writer<'_>) -> fmt::Result {
+fn write_timestamp(line: &mut Line<'_, '_>) -> fmt::Result {
     match SystemTime::now().duration_since(UNIX_EPOCH) {
         Ok(since) if since.as_secs() < LAST_4_DIGIT_YEAR_END => {
-            let mut buf = [0u8; TIMESTAMP_LEN];
-            format_timestamp(since.as_secs(), since.subsec_micros(), &mut buf);
-            // Only ASCII digits and separators were written.
-            writer.write_str(std::str::from_utf8(&buf).map_err(|_| fmt::Error)?)?;
+            let buf: &mut [u8; TIMESTAMP_LEN] = line.ascii(TIMESTAMP_LEN)?.try_into().map_err(|_| fmt::Error)?;
+            format_timestamp(since.as_secs(), since.subsec_micros(), buf);
         }
         // Before 1970 or after 9999: the default timer's own spelling.
         _ => {
-            if DefaultTimer.format_time(writer).is_err() {
-                writer.write_str("<unknown time>")?;
+            line.flush()?;
+            if DefaultTimer.format_time(line.out).is_err() {
+                line.write_str("<unknown time>")?;
             }
         }
     }
-    writer.write_char(' ')
+    line.write_char(' ')
 }
 
 const TIMESTAMP_LEN: usize = "2026-11-23T05:48:51.834682Z".len();
@@ -163,14 +217,19 @@ fn format_timestamp(secs: u64, micros: u32, buf: &mut [u8; TIMESTAMP_LEN]) {
         (17, second_of_day % 60, 2),
         (20, u64::from(micros), 6),
     ];
-    for (at, mut value, width) in fields {
-        for i in (at..at + width).rev() {
-            buf[i] = b'0' + (value % 10) as u8;
-            value /= 10;
-        }
+    for (at, value, width) in fields {
+        write_digits(value, &mut buf[at..at + width]);
     }
     for (at, separator) in [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':'), (19, b'.'), (26, b'Z')] {
         buf[at] = separator;
+    }
+}
+
+/// `value`'s last `out.len()` decimal digits, zero-padded.
+fn write_digits(mut value: u64, out: &mut [u8]) {
+    for digit in out.iter_mut().rev() {
+        *digit = b'0' + (value % 10) as u8;
+        value /= 10;
     }
 }
 
@@ -192,14 +251,14 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
 /// The default format's field visitor (`DefaultVisitor`, ANSI off): the message first as it is (ANSI escapes
 /// sanitized), then ` name=value`, strings Debug-quoted, `%` values in Display and `?` values in Debug, `r#` taken
 /// off names, the `log.` fields of `log` records left out.
-struct FieldWriter<'w, 'a> {
-    writer: &'w mut Writer<'a>,
+struct FieldWriter<'l, 'w, 'a> {
+    line: &'l mut Line<'w, 'a>,
     first: bool,
     sanitize: bool,
     result: fmt::Result,
 }
 
-impl FieldWriter<'_, '_> {
+impl FieldWriter<'_, '_, '_> {
     /// The separator and `name=` for a field that is not the message; `false` for a field to leave out.
     fn name(&mut self, name: &str) -> bool {
         if self.result.is_err() || name.starts_with("log.") {
@@ -207,7 +266,7 @@ impl FieldWriter<'_, '_> {
         }
         self.pad();
         let name = name.strip_prefix("r#").unwrap_or(name);
-        self.result = self.writer.write_str(name).and_then(|()| self.writer.write_char('='));
+        self.result = self.result.and_then(|()| self.line.write_str(name)).and_then(|()| self.line.write_char('='));
         self.result.is_ok()
     }
 
@@ -215,7 +274,7 @@ impl FieldWriter<'_, '_> {
         if self.first {
             self.first = false;
         } else {
-            self.result = self.writer.write_char(' ');
+            self.result = self.line.write_char(' ');
         }
     }
 
@@ -226,37 +285,28 @@ impl FieldWriter<'_, '_> {
         self.pad();
         if self.result.is_ok() {
             self.result = if self.sanitize {
-                write!(Sanitizing(&mut *self.writer), "{value:?}")
+                write!(Sanitizing(&mut *self.line), "{value:?}")
             } else {
-                write!(self.writer, "{value:?}")
+                write!(self.line, "{value:?}")
             };
         }
     }
 
-    fn integer(&mut self, field: &Field, negative: bool, mut value: u64) {
+    fn integer(&mut self, field: &Field, negative: bool, value: u64) {
         if !self.name(field.name()) {
             return;
         }
-        let mut digits = [0u8; 21];
-        let mut at = digits.len();
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (value % 10) as u8;
-            value /= 10;
-            if value == 0 {
-                break;
+        let digits = value.checked_ilog10().unwrap_or(0) as usize + 1;
+        self.result = self.line.ascii(digits + usize::from(negative)).map(|out| {
+            if negative {
+                out[0] = b'-';
             }
-        }
-        if negative {
-            at -= 1;
-            digits[at] = b'-';
-        }
-        // Only ASCII digits and a sign were written.
-        self.result = std::str::from_utf8(&digits[at..]).map_err(|_| fmt::Error).and_then(|s| self.writer.write_str(s));
+            write_digits(value, &mut out[usize::from(negative)..]);
+        });
     }
 }
 
-impl Visit for FieldWriter<'_, '_> {
+impl Visit for FieldWriter<'_, '_, '_> {
     fn record_str(&mut self, field: &Field, value: &str) {
         if field.name() == "message" {
             return self.message(&format_args!("{value}"));
@@ -268,12 +318,9 @@ impl Visit for FieldWriter<'_, '_> {
         // non-ASCII, which Debug escapes in part) is left to `{:?}` itself.
         let plain = value.bytes().all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\');
         self.result = if plain {
-            self.writer
-                .write_char('"')
-                .and_then(|()| self.writer.write_str(value))
-                .and_then(|()| self.writer.write_char('"'))
+            self.line.write_char('"').and_then(|()| self.line.write_str(value)).and_then(|()| self.line.write_char('"'))
         } else {
-            write!(self.writer, "{value:?}")
+            write!(self.line, "{value:?}")
         };
     }
 
@@ -287,7 +334,7 @@ impl Visit for FieldWriter<'_, '_> {
 
     fn record_bool(&mut self, field: &Field, value: bool) {
         if self.name(field.name()) {
-            self.result = self.writer.write_str(if value { "true" } else { "false" });
+            self.result = self.line.write_str(if value { "true" } else { "false" });
         }
     }
 
@@ -311,7 +358,7 @@ impl Visit for FieldWriter<'_, '_> {
         if field.name() == "message" {
             self.message(value);
         } else if self.name(field.name()) {
-            self.result = write!(self.writer, "{value:?}");
+            self.result = write!(self.line, "{value:?}");
         }
     }
 }
@@ -586,6 +633,8 @@ mod tests {
             unicode = "héllo ✓ e\u{301} 👍 \u{200b} \u{85}",
             escape = "\u{1b}[31mred",
             backslash = "C:\\dir",
+            long = %"x".repeat(500),
+            longer = "y".repeat(1500).as_str(),
             apostrophe = "it's",
             empty = "",
             "message with \u{1b}[31m escape, bell \u{7}, C1 \u{9b} and ünïcode ✓"
