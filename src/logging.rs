@@ -499,10 +499,8 @@ impl Shared {
         if !pending.started {
             pending.started = true;
             let shared = this.clone();
-            let spawned = std::thread::Builder::new()
-                .name("lambdalite-log".into())
-                .stack_size(64 * 1024)
-                .spawn(move || shared.flush_batches());
+            let spawned =
+                std::thread::Builder::new().name("lambdalite-log".into()).spawn(move || shared.flush_batches());
             if spawned.is_err() {
                 pending.direct = true;
                 return this.write_out(pending);
