@@ -2,36 +2,44 @@
 //! or Ctrl-C; with a subcommand, act as a small client of a running server's admin endpoints (`lambdalite health`,
 //! `lambdalite reset`, `lambdalite state`).
 
+mod logging;
+
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use lambdalite::config::{Cli, ClientArgs, Command, Config, LogFormat};
+use lambdalite::config::{Cli, ClientArgs, Command, Config};
 use lambdalite::AppState;
 use tokio::net::TcpListener;
-use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        None => run_server(cli.config),
+        None => {
+            logging::init(cli.config.log_format);
+            let result = run_server(cli.config);
+            // Log lines wait a few milliseconds to be written in batches: whatever ended the server, they are
+            // written before it exits, and before its own last words.
+            logging::finish();
+            match result {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!("lambdalite: {message}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Some(Command::Health(args)) => run_client(Action::Health, &args, cli.config.port),
         Some(Command::Reset(args)) => run_client(Action::Reset, &args, cli.config.port),
         Some(Command::State(args)) => run_client(Action::State, &args, cli.config.port),
     }
 }
 
-fn run_server(config: Config) -> ExitCode {
-    init_tracing(config.log_format);
+/// Serves until SIGTERM or Ctrl-C; `Err` is what to print (after "lambdalite: ") before exiting with 1.
+fn run_server(config: Config) -> Result<(), String> {
     // The state comes first, before the runtime (loading blocks) and before binding: a state directory that cannot
     // be opened or an init file that cannot be applied means no server, not an empty or half-made one.
-    let app = match AppState::open(config) {
-        Ok(app) => app,
-        Err(e) => {
-            eprintln!("lambdalite: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let app = AppState::open(config)?;
     // With one CPU to run on (a pinned process, a one-CPU container: `available_parallelism` follows the affinity
     // mask and cgroup quota) a multi-thread runtime would run one worker beside the main thread and pay for
     // work-stealing it cannot use. The current-thread runtime serves the same connections on the main thread:
@@ -42,54 +50,18 @@ fn run_server(config: Config) -> ExitCode {
     } else {
         tokio::runtime::Builder::new_multi_thread()
     };
-    let runtime = match builder.enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("lambdalite: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let runtime = builder.enable_all().build().map_err(|e| format!("cannot start the runtime: {e}"))?;
     runtime.block_on(serve(app))
 }
 
-async fn serve(app: AppState) -> ExitCode {
+async fn serve(app: AppState) -> Result<(), String> {
     let config = &app.config;
     let addr = format!("{}:{}", config.host, config.port);
-    let listener = match TcpListener::bind(&addr).await {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("lambdalite: cannot listen on {addr}: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let local = match listener.local_addr() {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("lambdalite: cannot read the bound address: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let listener = TcpListener::bind(&addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let local = listener.local_addr().map_err(|e| format!("cannot read the bound address: {e}"))?;
     // The ready line tests and scripts wait for; it carries the port actually bound, so `--port 0` works.
     println!("lambdalite listening on http://{local}");
-
-    match lambdalite::serve(listener, app, shutdown_signal()).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("lambdalite: server error: {e}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-fn init_tracing(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    // Colour codes only for a terminal: piped into a file or a CI log they are noise that breaks grep.
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
-    match format {
-        LogFormat::Text => builder.init(),
-        LogFormat::Json => builder.json().flatten_event(true).init(),
-    }
+    lambdalite::serve(listener, app, shutdown_signal()).await.map_err(|e| format!("server error: {e}"))
 }
 
 /// Resolves on Ctrl-C or SIGTERM (`docker stop` sends SIGTERM).

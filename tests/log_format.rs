@@ -1,9 +1,12 @@
 //! The request log as an operator reads it: the built binary as a process, driven by the AWS SDK, its stderr
 //! parsed line by line. One line per request, naming the operation, the caller's account and region, the status,
-//! the AWS error code, the latency and the request id the client saw.
+//! the AWS error code, the latency and the request id the client saw. Lines are written in batches a few
+//! milliseconds apart, and whatever ends the server, none waiting is lost.
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use aws_sdk_lambda::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_lambda::operation::RequestId;
@@ -51,14 +54,34 @@ impl ServerProcess {
         aws_sdk_lambda::Client::from_conf(conf)
     }
 
-    /// Kills the server and returns everything it wrote to stderr. Each log line is written whole when its request
-    /// ends, so once the client has its response the line is in the pipe.
+    /// Stops the server as `docker stop` does (SIGTERM) and returns everything it wrote to stderr. A line may still
+    /// wait for its batch when the client has its response; a stopped server writes it before exiting.
     fn stop(mut self) -> String {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        // SAFETY: kill(2) on the PID of the child this test spawned and still owns (it has not been waited for).
+        assert_eq!(unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) }, 0);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while matches!(self.child.try_wait(), Ok(None)) {
+            assert!(Instant::now() < deadline, "lambdalite still running 10 s after SIGTERM");
+            std::thread::sleep(Duration::from_millis(10));
+        }
         let mut err = String::new();
         self.child.stderr.take().expect("stderr").read_to_string(&mut err).expect("read stderr");
         err
+    }
+
+    /// Stderr's lines as they are written, read on a thread of their own.
+    fn stderr_lines(&mut self) -> mpsc::Receiver<String> {
+        let stderr = BufReader::new(self.child.stderr.take().expect("stderr"));
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in stderr.lines() {
+                let Ok(line) = line else { return };
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        rx
     }
 }
 
@@ -142,4 +165,48 @@ async fn filtered_request_lines_are_not_written() {
     client.get_function().function_name("missing").send().await.expect_err("no such function");
     let log = server.stop();
     assert!(!log.contains("lambdalite::request"), "{log}");
+}
+
+#[tokio::test]
+async fn a_request_line_is_written_while_the_server_runs() {
+    let mut server = ServerProcess::start(&[], "info");
+    let lines = server.stderr_lines();
+    let client = server.client("123456789012", "eu-west-1");
+    client.list_functions().send().await.expect("list_functions");
+    let answered = Instant::now();
+    // A few milliseconds after the request (the batch delay); the generous limit is for a loaded CI machine.
+    let line = tokio::task::spawn_blocking(move || loop {
+        match lines.recv_timeout(Duration::from_secs(5)) {
+            Ok(line) if line.contains("operation=\"ListFunctions\"") => return line,
+            Ok(_) => continue,
+            Err(e) => panic!("no request line within 5 s of the response: {e}"),
+        }
+    })
+    .await
+    .unwrap();
+    assert!(line.contains("status=200"), "{line}");
+    assert!(answered.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn lines_logged_before_a_start_up_error_come_before_its_message() {
+    let dir = std::env::temp_dir().join(format!("lambdalite-log-test-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let init = dir.join("init.yaml");
+    std::fs::write(&init, "Bogus: 1\n").expect("write init file");
+    let out = Command::new(BIN)
+        .args(["--host", "127.0.0.1", "--port", "0", "--state-dir"])
+        .arg(dir.join("state"))
+        .arg("--init")
+        .arg(&init)
+        .env("RUST_LOG", "info")
+        .env_remove("LAMBDALITE_LOG_FORMAT")
+        .output()
+        .expect("run lambdalite");
+    let _ = std::fs::remove_dir_all(&dir);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let opened = stderr.find("state directory opened").unwrap_or_else(|| panic!("{stderr}"));
+    let message = stderr.find("lambdalite: --init").unwrap_or_else(|| panic!("{stderr}"));
+    assert!(opened < message, "{stderr}");
 }

@@ -15,19 +15,16 @@ pub mod policy;
 pub mod simulate;
 pub mod ui;
 
-use std::time::Instant;
+use std::sync::LazyLock;
 
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
-use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::middleware;
 use axum::Router;
 use tower::Layer;
-use tower_http::request_id::RequestId;
 
 use crate::config::AuthMode;
 use crate::error::Error;
-use crate::wire::error::ErrorCode;
 use crate::AppState;
 
 /// AWS operation names by method and route, for logs and messages.
@@ -79,13 +76,57 @@ pub fn operation_name(method: &Method, matched_path: &str) -> &'static str {
     OPERATIONS.iter().find(|(m, p, _)| m == method && *p == matched_path).map(|(_, _, op)| *op).unwrap_or("Unknown")
 }
 
+/// The request log's name for a request: the operation (or admin route) of [`OPERATIONS`] and [`ADMIN_OPERATIONS`]
+/// whose route matches `path` with `method`, or "Unknown". The same name the router's `MatchedPath` gives, found
+/// without being inside the router: the log is written by the envelope that wraps the router once (a route layer
+/// would be boxed and cloned around every route), and this lookup runs only when the line is written. The routes
+/// go into a [`matchit`] router, the matcher axum itself uses, so a path matches here exactly when it does there.
+pub fn logged_operation(method: &Method, path: &str) -> &'static str {
+    let Ok(matched) = ROUTE_NAMES.at(path) else { return "Unknown" };
+    matched.value.iter().find(|(m, _)| m == method).map_or("Unknown", |(_, op)| *op)
+}
+
+/// The routes of the two tables, each with its operations by method. Built on first use (see [`router`]).
+static ROUTE_NAMES: LazyLock<matchit::Router<Vec<(Method, &'static str)>>> = LazyLock::new(|| {
+    let mut by_route: Vec<(&str, Vec<(Method, &'static str)>)> = Vec::new();
+    for (method, route, op) in OPERATIONS.iter().chain(ADMIN_OPERATIONS) {
+        match by_route.iter_mut().find(|(r, _)| r == route) {
+            Some((_, ops)) => ops.push((method.clone(), *op)),
+            None => by_route.push((route, vec![(method.clone(), *op)])),
+        }
+    }
+    let mut names = matchit::Router::new();
+    for (route, ops) in by_route {
+        names.insert(route, ops).expect("the operation tables hold routes axum accepted");
+    }
+    names
+});
+
 /// The whole service: AWS routes, admin routes, fallbacks and layers.
 ///
-/// Only what needs the matched route (the request log, strict authentication) is a route layer: `Router::layer`
-/// wraps every route separately and each layer costs allocations on every request. Everything else (request id,
-/// panics, the body limit) wraps the finished router once, in the same order as before: request id outermost, then
-/// panics, then the request log.
+/// Only what needs the matched route (strict authentication) is a route layer: `Router::layer` wraps every route
+/// separately and each layer costs allocations on every request. Everything else (request id, panics, the request
+/// log, the body limit) wraps the finished router once, in [`envelope::Envelope`].
 pub fn router(state: AppState) -> Router {
+    envelop(routes(state.clone()), state)
+}
+
+/// `routes` with their state, the body limit and the envelope.
+fn envelop(routes: Router<AppState>, state: AppState) -> Router {
+    // The filter is set before the app is built (main.rs) and never reloaded, so when request lines are filtered
+    // out now (the benchmark's RUST_LOG=warn, for one) they always will be, and the envelope gathers nothing.
+    let log = tracing::enabled!(target: "lambdalite::request", tracing::Level::INFO);
+    if log {
+        LazyLock::force(&ROUTE_NAMES);
+    }
+    let inner = routes.with_state(state.clone());
+    let inner = envelope::EnvelopeLayer { log: log.then(|| state.config.clone()) }
+        .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES).layer(inner));
+    Router::new().fallback_service(inner)
+}
+
+/// Every route, fallback and route layer: what [`router`] wraps in the envelope.
+fn routes(state: AppState) -> Router<AppState> {
     let mut routes = Router::new();
     if state.config.test_panic_route {
         routes = routes.route("/_lambdalite/test/panic", axum::routing::get(test_panic));
@@ -102,20 +143,12 @@ pub fn router(state: AppState) -> Router {
         .merge(ui::router())
         .fallback(unknown_operation)
         .method_not_allowed_fallback(unknown_operation);
-    // Installed only in strict mode, so the default mode pays nothing for it. Inside the log layer so refusals are
+    // Installed only in strict mode, so the default mode pays nothing for it. Inside the envelope, so refusals are
     // logged with their code.
-    let routes = match state.config.auth {
-        AuthMode::Sigv4 => routes.layer(middleware::from_fn_with_state(state.clone(), auth::authenticate)),
+    match state.config.auth {
+        AuthMode::Sigv4 => routes.layer(middleware::from_fn_with_state(state, auth::authenticate)),
         AuthMode::None => routes,
-    };
-    // The filter is set before the app is built (main.rs) and never reloaded, so when request lines are filtered
-    // out now (the benchmark's RUST_LOG=warn, for one) they always will be, and the layer is left out altogether.
-    let log = tracing::enabled!(target: "lambdalite::request", tracing::Level::INFO);
-    let routes = if log { routes.layer(middleware::from_fn_with_state(state.clone(), log_request)) } else { routes };
-    let inner = routes.with_state(state);
-    let inner = envelope::EnvelopeLayer { request_id_extension: log }
-        .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES).layer(inner));
-    Router::new().fallback_service(inner)
+    }
 }
 
 /// Behind the hidden `--test-panic-route` flag only: lets tests prove a panicking handler becomes a 500
@@ -128,44 +161,144 @@ async fn unknown_operation() -> Error {
     Error::UnknownOperationException
 }
 
-/// One log line per request: operation, caller account and region, status, AWS error code, latency and request id.
-async fn log_request(State(app): State<AppState>, request: Request, next: Next) -> Response {
-    // Nothing to gather when the line would be filtered out (the benchmark's RUST_LOG=warn, for one).
-    if !tracing::enabled!(target: "lambdalite::request", tracing::Level::INFO) {
-        return next.run(request).await;
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use axum::body::Body;
+    use axum::extract::{MatchedPath, Request};
+    use axum::middleware::Next;
+    use tower::ServiceExt;
+
+    use super::*;
+    use crate::config::Config;
+
+    /// A sample path for a route: each `{parameter}` replaced by a value its handler could be sent.
+    fn sample(route: &str) -> String {
+        route
+            .split('/')
+            .map(|segment| match segment {
+                "{version_number}" | "{version}" => "1",
+                s if s.starts_with('{') => "sample-name",
+                s => s,
+            })
+            .collect::<Vec<_>>()
+            .join("/")
     }
-    let start = Instant::now();
-    let method = request.method().clone();
-    let operation = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| {
-            let aws = operation_name(&method, p.as_str());
-            if aws != "Unknown" {
-                return aws;
+
+    /// Requests for every route of both tables, as listed and with a trailing slash, with methods the route does
+    /// not have, routes the tables leave out, a path shared by two operations, and paths no route has.
+    fn requests() -> Vec<(Method, String)> {
+        let mut out = Vec::new();
+        for (method, route, _) in OPERATIONS.iter().chain(ADMIN_OPERATIONS) {
+            let path = sample(route);
+            out.push((method.clone(), path.clone()));
+            out.push((method.clone(), format!("{path}/")));
+            out.push((method.clone(), format!("{path}//?Qualifier=1")));
+            out.push((Method::HEAD, path.clone()));
+            out.push((Method::PATCH, path));
+        }
+        for path in [
+            // GetLayerVersionByArn: ListLayers' path and method, told apart by the query only.
+            "/2018-10-31/layers?find=LayerVersion&Arn=arn:aws:lambda:us-east-1:123456789012:layer:shared:1",
+            "/2015-03-31/functions/my%20function/policy",
+            "/_lambdalite/code/123456789012/us-east-1/sample-name/1",
+            "/_lambdalite/layer-code/123456789012/us-east-1/sample-name/1",
+            "/_lambdalite/test/panic",
+            "/_lambdalite/health/",
+            "/",
+            "//",
+            "/nope",
+            "/2015-03-31",
+            "/2015-03-31/functions/a/b/c/d",
+            "/2015-03-31//functions",
+            "/2018-10-31/layers/sample-name/versions/1/policy/sid/extra",
+        ] {
+            out.push((Method::GET, path.to_owned()));
+            out.push((Method::POST, path.to_owned()));
+            out.push((Method::DELETE, path.to_owned()));
+        }
+        out
+    }
+
+    /// The name the request log had when it was a route layer: from the router's `MatchedPath`.
+    fn matched_name(request: &Request) -> &'static str {
+        let method = request.method();
+        request
+            .extensions()
+            .get::<MatchedPath>()
+            .map(|p| {
+                let aws = operation_name(method, p.as_str());
+                if aws != "Unknown" {
+                    return aws;
+                }
+                ADMIN_OPERATIONS.iter().find(|(m, r, _)| m == method && *r == p.as_str()).map_or(aws, |(_, _, op)| *op)
+            })
+            .unwrap_or("Unknown")
+    }
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_logged_operation_is_the_one_the_router_matched() {
+        let log = Captured::default();
+        let writer = log.clone();
+        let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(move || writer.clone()).finish();
+        let matched = Arc::new(Mutex::new(Vec::new()));
+        let seen = matched.clone();
+        let record = move |request: Request, next: Next| {
+            seen.lock().unwrap().push(matched_name(&request));
+            next.run(request)
+        };
+        let state = AppState::new(Config { test_panic_route: true, ..Config::default() });
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let requests = requests();
+        tracing::subscriber::with_default(subscriber, || {
+            // The real routes and envelope, with the route layer the request log used to be recording what the
+            // router matched.
+            let app = envelop(routes(state.clone()).layer(middleware::from_fn(record)), state);
+            for (method, uri) in &requests {
+                let request = Request::builder().method(method.clone()).uri(uri.as_str()).body(Body::empty()).unwrap();
+                let request = paths::trim_trailing_slash(request);
+                let response = runtime.block_on(app.clone().oneshot(request)).unwrap();
+                assert!(response.headers().contains_key(envelope::REQUEST_ID), "{method} {uri}");
             }
-            ADMIN_OPERATIONS.iter().find(|(m, r, _)| *m == method && *r == p.as_str()).map_or(aws, |(_, _, op)| *op)
-        })
-        .unwrap_or("Unknown");
-    // The same resolution the handlers' `Caller` does, so the line names the namespace the request touched.
-    let scope = extract::caller_scope(request.headers(), &app.config);
-    let request_id =
-        request.extensions().get::<RequestId>().and_then(|id| id.header_value().to_str().ok()).unwrap_or("").to_owned();
-    let uri = request.uri().path().to_owned();
-    let response = next.run(request).await;
-    let error = response.extensions().get::<ErrorCode>().map(|c| c.0).unwrap_or("");
-    tracing::info!(
-        target: "lambdalite::request",
-        operation,
-        account = %scope.account,
-        region = %scope.region,
-        %method,
-        path = %uri,
-        status = response.status().as_u16(),
-        error,
-        latency_us = start.elapsed().as_micros() as u64,
-        request_id = %request_id,
-        "request"
-    );
-    response
+        });
+
+        let log = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+        let lines: Vec<&str> = log.lines().filter(|l| l.contains(" lambdalite::request: ")).collect();
+        let matched = matched.lock().unwrap();
+        assert_eq!((lines.len(), matched.len()), (requests.len(), requests.len()), "{log}");
+        let mut named = 0;
+        for (((method, uri), line), matched) in requests.iter().zip(lines).zip(matched.iter()) {
+            let logged = line.split(" operation=\"").nth(1).and_then(|rest| rest.split('"').next());
+            assert_eq!(logged, Some(*matched), "{method} {uri}: {line}");
+            named += usize::from(*matched != "Unknown");
+        }
+        // Every listed route was reached under its name (and its trailing-slash spellings under the AWS one).
+        assert!(named >= OPERATIONS.len() + ADMIN_OPERATIONS.len(), "{named}");
+    }
+
+    #[test]
+    fn route_names_cover_the_tables() {
+        for (method, route, op) in OPERATIONS.iter().chain(ADMIN_OPERATIONS) {
+            assert_eq!(logged_operation(method, &sample(route)), *op, "{method} {route}");
+        }
+        assert_eq!(logged_operation(&Method::GET, "/2018-10-31/layers"), "ListLayers");
+        assert_eq!(logged_operation(&Method::HEAD, "/2018-10-31/layers"), "Unknown");
+        assert_eq!(logged_operation(&Method::GET, "/2018-10-31/layers/"), "Unknown");
+        assert_eq!(logged_operation(&Method::GET, "/_lambdalite/code/a/r/f/1"), "Unknown");
+    }
 }
