@@ -135,7 +135,10 @@ pub async fn serve(
     use hyper_util::service::TowerToHyperService;
 
     let header_read_timeout = state.config.header_read_timeout();
-    let app = tower::ServiceExt::map_request(app(state), http::paths::trim_trailing_slash);
+    // Incoming bodies become axum's `Body`, which the router did when it was the outermost service.
+    let app = tower::ServiceExt::map_request(http::service(state), |request: hyper::Request<hyper::body::Incoming>| {
+        http::paths::trim_trailing_slash(request.map(axum::body::Body::new))
+    });
     let mut builder = Builder::new(TokioExecutor::new());
     // hyper's per-request header-read timer is replaced by a per-connection one (see `conn`).
     builder.http1().header_read_timeout(None);
