@@ -4,7 +4,7 @@
 //! serialized once when it is added and stored escaped for the JSON string it is always served in (see
 //! [`StoredStatement`]): reads vastly outnumber writes, and the size limit needs the exact byte count.
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use indexmap::IndexMap;
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
@@ -526,24 +526,104 @@ pub fn add_stored(slot: &mut Option<Policy>, stored: &StoredStatement) -> Result
         )));
     }
     let revision_id = new_revision_id();
-    let next = match slot.as_ref() {
-        Some(p) => Policy::assemble(p.parts().chain(std::iter::once(stored.part())), &revision_id),
-        None => Policy::assemble(std::iter::once(stored.part()), &revision_id),
-    };
-    *slot = Some(next);
+    match slot {
+        Some(policy) => policy.push(stored.part(), &revision_id),
+        None => *slot = Some(Policy::assemble(std::iter::once(stored.part()), &revision_id)),
+    }
     Ok(())
 }
 
 /// Removes the statement `sid`, sets a new RevisionId, and deletes the policy when it becomes empty. Returns false
 /// (changing nothing) when no such statement exists.
 pub fn remove_statement(slot: &mut Option<Policy>, sid: &str) -> bool {
-    let Some(policy) = slot.as_ref() else { return false };
+    let Some(policy) = slot.as_mut() else { return false };
     let Some(index) = policy.entries.iter().position(|e| policy.sid(e) == sid.as_bytes()) else { return false };
-    *slot = (policy.entries.len() > 1).then(|| {
-        let rest = policy.parts().enumerate().filter(|(i, _)| *i != index).map(|(_, part)| part);
-        Policy::assemble(rest, &new_revision_id())
-    });
+    if policy.entries.len() == 1 {
+        *slot = None;
+    } else {
+        policy.remove(index, &new_revision_id());
+    }
     true
+}
+
+impl Policy {
+    /// The body to change in place: its buffer, when no response holds it any more and the RevisionId keeps its
+    /// length (so everything after the statements only moves). `None` leaves the body as it was.
+    fn take_unique(&mut self, revision_id: &str) -> Option<BytesMut> {
+        if revision_id.len() != self.body.len() - BODY_TAIL.len() - self.revision_start as usize {
+            return None;
+        }
+        match std::mem::take(&mut self.body).try_into_mut() {
+            Ok(buf) => Some(buf),
+            Err(shared) => {
+                self.body = shared;
+                None
+            }
+        }
+    }
+
+    /// Puts the changed buffer back, with `revision_id` written at the (moved) RevisionId's place.
+    fn put_back(&mut self, mut buf: BytesMut, revision_id: &str) {
+        let start = self.revision_start as usize;
+        buf[start..start + revision_id.len()].copy_from_slice(revision_id.as_bytes());
+        self.body = buf.freeze();
+    }
+
+    /// Appends a statement. In place when the buffer is free and has room (the room a removed statement left, as
+    /// when the same kind of statement comes and goes); otherwise the next body is built at its exact size.
+    fn push(&mut self, (escaped, json_len, sid_len): (&[u8], u32, u16), revision_id: &str) {
+        let grow = 1 + escaped.len();
+        match self.take_unique(revision_id) {
+            Some(mut buf) if buf.capacity() - buf.len() >= grow => {
+                let last = self.entries.last().expect("a policy has a statement");
+                let end = (last.start + last.len) as usize;
+                let old_len = buf.len();
+                buf.resize(old_len + grow, 0);
+                buf.copy_within(end..old_len, end + grow);
+                buf[end] = b',';
+                buf[end + 1..end + grow].copy_from_slice(escaped);
+                self.entries.push(Entry { start: end as u32 + 1, len: escaped.len() as u32, json_len, sid_len });
+                self.statements_len += json_len as usize;
+                self.revision_start += grow as u32;
+                self.put_back(buf, revision_id);
+            }
+            taken => {
+                if let Some(buf) = taken {
+                    self.body = buf.freeze();
+                }
+                let next =
+                    Policy::assemble(self.parts().chain(std::iter::once((escaped, json_len, sid_len))), revision_id);
+                *self = next;
+            }
+        }
+    }
+
+    /// Removes statement `index` (not the only one). In place when the buffer is free: the bytes after it move down
+    /// and the buffer keeps its size, leaving room for the next statement added.
+    fn remove(&mut self, index: usize, revision_id: &str) {
+        let Some(mut buf) = self.take_unique(revision_id) else {
+            let rest = self.parts().enumerate().filter(|(i, _)| *i != index).map(|(_, part)| part);
+            *self = Policy::assemble(rest, revision_id);
+            return;
+        };
+        let e = self.entries.remove(index);
+        // The statement and one comma next to it: the following one for the first statement, else the preceding.
+        let (cut, end) = if index == 0 {
+            (e.start as usize, (e.start + e.len) as usize + 1)
+        } else {
+            (e.start as usize - 1, (e.start + e.len) as usize)
+        };
+        let removed = end - cut;
+        let old_len = buf.len();
+        buf.copy_within(end..old_len, cut);
+        buf.truncate(old_len - removed);
+        for later in &mut self.entries[index..] {
+            later.start -= removed as u32;
+        }
+        self.statements_len -= e.json_len as usize;
+        self.revision_start -= removed as u32;
+        self.put_back(buf, revision_id);
+    }
 }
 
 #[cfg(test)]
@@ -681,13 +761,24 @@ mod tests {
             sids in proptest::collection::vec("[a-z0-9]{1,6}", 1..8),
             values in proptest::collection::vec("(?s).{0,12}", 8),
             removals in proptest::collection::vec(0usize..8, 0..8),
+            readers in proptest::collection::vec(proptest::bool::ANY, 16),
         ) {
-            let mut slot = None;
+            let mut slot: Option<Policy> = None;
             let mut kept: Vec<Statement> = Vec::new();
+            // A response in flight holds the body it was given: a change must never alter those bytes.
+            let mut held: Vec<(Bytes, Vec<u8>)> = Vec::new();
+            let mut step = 0;
+            let mut maybe_hold = |slot: &Option<Policy>, held: &mut Vec<(Bytes, Vec<u8>)>| {
+                if let (Some(p), true) = (slot, readers[step % readers.len()]) {
+                    held.push((p.body(), p.body().to_vec()));
+                }
+                step += 1;
+            };
             for (i, sid) in sids.iter().enumerate() {
                 if kept.iter().any(|k| &k.sid == sid) {
                     continue;
                 }
+                maybe_hold(&slot, &mut held);
                 let statement = Statement::allow(
                     sid.clone(),
                     Principal::Service(values[i].clone()),
@@ -703,7 +794,11 @@ mod tests {
                     break;
                 }
                 let gone = kept.remove(r % kept.len());
+                maybe_hold(&slot, &mut held);
                 proptest::prop_assert!(remove_statement(&mut slot, &gone.sid));
+            }
+            for (bytes, copy) in &held {
+                proptest::prop_assert_eq!(&bytes[..], &copy[..]);
             }
             let Some(policy) = slot else {
                 proptest::prop_assert!(kept.is_empty());
@@ -724,6 +819,40 @@ mod tests {
             let record = serde_json::to_string(&policy).unwrap();
             proptest::prop_assert_eq!(serde_json::from_str::<Policy>(&record).unwrap(), policy);
         }
+    }
+
+    #[test]
+    fn a_statement_that_comes_and_goes_reuses_the_buffer() {
+        let mut slot = None;
+        for sid in ["a1", "b1", "c1"] {
+            let mut st = seed_statement();
+            st.sid = sid.into();
+            add_statement(&mut slot, st).unwrap();
+        }
+        let mut st = seed_statement();
+        st.sid = "x1".into();
+        add_statement(&mut slot, st).unwrap();
+        assert!(remove_statement(&mut slot, "x1"));
+        let buffer = slot.as_ref().unwrap().body().as_ptr();
+        let revision = slot.as_ref().unwrap().revision_id().to_owned();
+        // Same-sized statement: added and removed again without a new buffer, with fresh RevisionIds.
+        let mut st = seed_statement();
+        st.sid = "y1".into();
+        add_statement(&mut slot, st).unwrap();
+        assert_eq!(slot.as_ref().unwrap().body().as_ptr(), buffer);
+        assert_ne!(slot.as_ref().unwrap().revision_id(), revision);
+        assert!(remove_statement(&mut slot, "b1"));
+        assert_eq!(slot.as_ref().unwrap().body().as_ptr(), buffer);
+        let p = slot.as_ref().unwrap();
+        let sids: Vec<String> = p.statements().map(|s| s.sid).collect();
+        assert_eq!(sids, ["a1", "c1", "y1"]);
+        assert_eq!(p.document().len(), p.document_len());
+        // While a response holds the body, a change builds a new one and leaves the held bytes alone.
+        let held = p.body();
+        let before = held.to_vec();
+        assert!(remove_statement(&mut slot, "c1"));
+        assert_eq!(&held[..], &before[..]);
+        assert_ne!(slot.as_ref().unwrap().body().as_ptr(), held.as_ptr());
     }
 
     #[test]
