@@ -327,7 +327,7 @@ mod tests {
         resource: &str,
         cond: &[(&'static str, &'static str, &str)],
     ) -> Statement {
-        let mut c = Conditions::new();
+        let mut c = Conditions::default();
         for (op, key, value) in cond {
             c.entry(*op).or_default().insert(*key, (*value).to_owned());
         }

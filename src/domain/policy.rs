@@ -47,7 +47,13 @@ impl Serialize for Principal {
 }
 
 /// Condition operators, each mapping keys to values, in the order they are emitted.
-pub type Conditions = IndexMap<&'static str, IndexMap<&'static str, String>>;
+///
+/// Hashed with foldhash: AddPermission builds one per request, and SipHash's per-map keys and hashing were most of
+/// that cost. The keys are lambdalite's own names, never a client's.
+pub type Conditions = IndexMap<&'static str, IndexMap<&'static str, String, ConditionHasher>, ConditionHasher>;
+
+/// The hasher of [`Conditions`].
+pub type ConditionHasher = foldhash::fast::RandomState;
 
 /// One policy statement, fields in AWS's key order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -280,7 +286,7 @@ impl Statement {
             },
             _ => Principal::Any,
         };
-        let mut condition = Conditions::new();
+        let mut condition = Conditions::default();
         if let Some(serde_json::Value::Object(ops)) = v.get("Condition") {
             for (op, keys) in ops {
                 let entry = condition.entry(intern(op)).or_default();
@@ -644,7 +650,7 @@ mod tests {
                 1 => Principal::Aws(strings[0].clone()),
                 _ => Principal::Service(strings[0].clone()),
             };
-            let mut condition = Conditions::new();
+            let mut condition = Conditions::default();
             if conditions & 1 != 0 {
                 condition.entry("StringEquals").or_default().insert("AWS:SourceAccount", strings[3].clone());
             }
@@ -704,7 +710,7 @@ mod tests {
     }
 
     fn seed_statement() -> Statement {
-        let mut cond = Conditions::new();
+        let mut cond = Conditions::default();
         cond.entry("StringEquals").or_default().insert("AWS:SourceAccount", "123456789012".into());
         cond.entry("ArnLike").or_default().insert("AWS:SourceArn", "arn:aws:s3:::my-bucket-1xpuxmplzrlbh".into());
         Statement::allow(
@@ -727,7 +733,7 @@ mod tests {
             Principal::Aws("arn:aws:iam::223456789012:root".into()),
             "lambda:InvokeFunction".into(),
             "arn:aws:lambda:us-east-2:123456789012:function:my-function".into(),
-            Conditions::new(),
+            Conditions::default(),
         );
         assert_eq!(
             s.to_json(),
@@ -784,7 +790,7 @@ mod tests {
                     Principal::Service(values[i].clone()),
                     "lambda:InvokeFunction".into(),
                     values[(i + 1) % values.len()].clone(),
-                    Conditions::new(),
+                    Conditions::default(),
                 );
                 add_statement(&mut slot, statement.clone()).unwrap();
                 kept.push(statement);

@@ -659,8 +659,9 @@ mod tests {
         fn account_principals_come_back_as_the_account_id_and_other_arns_as_given() {
             let scope = Scope::new("123456789012", "us-gov-west-1");
             let resource = scope.function_arn("f");
-            let with =
-                |p: Principal| Statement::allow("s".into(), p, "lambda:*".into(), resource.clone(), Conditions::new());
+            let with = |p: Principal| {
+                Statement::allow("s".into(), p, "lambda:*".into(), resource.clone(), Conditions::default())
+            };
             let principal = |p| permission_of(&scope, &resource, &with(p)).unwrap().principal.unwrap();
             assert_eq!(principal(Principal::Aws("arn:aws-us-gov:iam::223456789012:root".into())), "223456789012");
             assert_eq!(
@@ -679,19 +680,19 @@ mod tests {
         fn statements_no_request_writes_are_refused() {
             let scope = Scope::new("123456789012", "us-east-1");
             let resource = scope.function_arn("f");
-            let mut cond = Conditions::new();
+            let mut cond = Conditions::default();
             cond.entry("StringLike").or_default().insert("AWS:SourceArn", "x".into());
             let odd = Statement::allow("odd".into(), Principal::Any, "lambda:*".into(), resource.clone(), cond);
             assert!(permission_of(&scope, &resource, &odd).unwrap_err().contains("StringLike AWS:SourceArn"));
             let elsewhere =
-                Statement::allow("e".into(), Principal::Any, "lambda:*".into(), "arn:x".into(), Conditions::new());
+                Statement::allow("e".into(), Principal::Any, "lambda:*".into(), "arn:x".into(), Conditions::default());
             assert!(permission_of(&scope, &resource, &elsewhere).is_err());
             let service = Statement::allow(
                 "svc".into(),
                 Principal::Service("s3.amazonaws.com".into()),
                 "lambda:GetLayerVersion".into(),
                 resource.clone(),
-                Conditions::new(),
+                Conditions::default(),
             );
             assert!(layer_permission_of(&scope, &resource, &service).is_err());
         }
@@ -743,7 +744,7 @@ mod tests {
     use crate::domain::policy::{add_statement, Conditions, Principal};
 
     fn statement(sid: &str) -> Statement {
-        let mut cond = Conditions::new();
+        let mut cond = Conditions::default();
         cond.entry("ArnLike").or_default().insert("AWS:SourceArn", "arn:aws:s3:::bucket".into());
         Statement::allow(
             sid.into(),

@@ -114,7 +114,7 @@ pub fn prepare_add_layer_version_permission(
         (Some(t), Some(sid), Some(action), Some(principal)) => (t, sid, action, principal),
         _ => unreachable!("validated above"),
     };
-    let mut condition = Conditions::new();
+    let mut condition = Conditions::default();
     if let Some(org) = input.organization_id {
         condition.entry("StringEquals").or_default().insert("aws:PrincipalOrgID", org);
     }

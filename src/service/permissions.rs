@@ -71,7 +71,7 @@ fn is_service(principal: &str) -> bool {
 
 /// Builds the Condition block in AWS's operator and key order (SPEC §6.2).
 pub fn build_conditions(input: &AddPermissionInput) -> Conditions {
-    let mut c = Conditions::new();
+    let mut c = Conditions::default();
     let string_equals = [
         ("AWS:SourceAccount", &input.source_account),
         ("lambda:FunctionUrlAuthType", &input.function_url_auth_type),
