@@ -8,7 +8,9 @@
 //!
 //! What counts as "arriving": bytes were read while none of the connection's requests was being served, and no
 //! request has reached the service since. Bodies are read while their request is being served, so a slow upload
-//! is not cut; an idle keep-alive connection has sent nothing, so it is kept (the client closes it).
+//! is not cut; an idle keep-alive connection has sent nothing, so it is kept (the client closes it). A request
+//! whose answer is never produced (its future dropped because the connection is going away) leaves the count up,
+//! which only turns the clock off for a connection that is closing anyway.
 
 use std::io;
 use std::pin::Pin;

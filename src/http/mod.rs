@@ -113,43 +113,19 @@ pub fn router(state: AppState) -> Router {
 
 /// What the server runs: [`router`]'s service without the outer `Router`, which cost a second routing step and a
 /// boxed-service clone per request (about 1,000 instructions).
-pub fn service(state: AppState) -> envelope::Envelope<impl AppService> {
+pub fn service(state: AppState) -> Enveloped {
     enveloped(routes(state.clone()), state)
 }
 
-/// The service an [`envelope::Envelope`] wraps (named here because its concrete type is axum's).
-pub trait AppService:
-    tower::Service<
-        axum::extract::Request,
-        Response = axum::response::Response,
-        Error = std::convert::Infallible,
-        Future: Unpin + Send + 'static,
-    > + Clone
-    + Send
-    + Sync
-    + 'static
-{
-}
-
-impl<S> AppService for S where
-    S: tower::Service<
-            axum::extract::Request,
-            Response = axum::response::Response,
-            Error = std::convert::Infallible,
-            Future: Unpin + Send + 'static,
-        > + Clone
-        + Send
-        + Sync
-        + 'static
-{
-}
+/// The envelope around the routes (with their state) under the body limit: what the server runs.
+pub type Enveloped = envelope::Envelope<<DefaultBodyLimit as Layer<Router>>::Service>;
 
 /// `routes` with their state, the body limit and the envelope.
 fn envelop(routes: Router<AppState>, state: AppState) -> Router {
     Router::new().fallback_service(enveloped(routes, state))
 }
 
-fn enveloped(routes: Router<AppState>, state: AppState) -> envelope::Envelope<impl AppService> {
+fn enveloped(routes: Router<AppState>, state: AppState) -> Enveloped {
     // The filter is set before the app is built (main.rs) and never reloaded, so when request lines are filtered
     // out now (the benchmark's RUST_LOG=warn, for one) they always will be, and the envelope gathers nothing.
     let log = tracing::enabled!(target: "lambdalite::request", tracing::Level::INFO);
@@ -325,6 +301,25 @@ mod tests {
         }
         // Every listed route was reached under its name (and its trailing-slash spellings under the AWS one).
         assert!(named >= OPERATIONS.len() + ADMIN_OPERATIONS.len(), "{named}");
+    }
+
+    /// A handler that panics still gets its request line, with the 500 the client got.
+    #[test]
+    fn a_panicking_handler_is_logged_with_its_500() {
+        let log = Captured::default();
+        let writer = log.clone();
+        let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(move || writer.clone()).finish();
+        let state = AppState::new(Config { test_panic_route: true, ..Config::default() });
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        tracing::subscriber::with_default(subscriber, || {
+            let request = Request::builder().uri("/_lambdalite/test/panic").body(Body::empty()).unwrap();
+            let response = runtime.block_on(service(state).oneshot(request)).unwrap();
+            assert_eq!(response.status(), 500);
+        });
+        let log = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+        let line = log.lines().find(|l| l.contains(" lambdalite::request: ")).unwrap_or_else(|| panic!("{log}"));
+        assert!(line.contains(" status=500 error=\"ServiceException\" "), "{line}");
+        assert!(line.contains(" path=/_lambdalite/test/panic "), "{line}");
     }
 
     #[test]
