@@ -26,7 +26,6 @@ pub mod wire;
 use std::future::Future;
 use std::sync::Arc;
 
-use axum::Router;
 use tokio::net::TcpListener;
 
 pub use config::Config;
@@ -114,9 +113,10 @@ fn apply_init_file(config: &Config, state: &mut domain::state::State) -> Result<
     Ok(true)
 }
 
-/// The service as a `Router`, without binding a socket (what wire tests call).
-pub fn app(state: AppState) -> Router {
-    http::router(state)
+/// The whole service, without binding a socket: what [`serve`] runs for every connection, and what wire tests
+/// call with `oneshot`.
+pub fn app(state: AppState) -> http::App {
+    http::app(state)
 }
 
 /// Serves `state` on `listener` until `shutdown` resolves, then stops accepting (new connections are refused) and
@@ -135,10 +135,7 @@ pub async fn serve(
     use hyper_util::service::TowerToHyperService;
 
     let header_read_timeout = state.config.header_read_timeout();
-    // Incoming bodies become axum's `Body`, which the router did when it was the outermost service.
-    let app = tower::ServiceExt::map_request(http::service(state), |request: hyper::Request<hyper::body::Incoming>| {
-        http::paths::trim_trailing_slash(request.map(axum::body::Body::new))
-    });
+    let app = app(state);
     let mut builder = Builder::new(TokioExecutor::new());
     // hyper's per-request header-read timer is replaced by a per-connection one (see `conn`).
     builder.http1().header_read_timeout(None);
@@ -169,7 +166,7 @@ pub async fn serve(
             let (begin, end) = (clock.clone(), clock.clone());
             TowerToHyperService::new(
                 app.clone()
-                    .map_request(move |request| {
+                    .map_request(move |request: hyper::Request<hyper::body::Incoming>| {
                         begin.begin();
                         request
                     })

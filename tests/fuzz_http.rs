@@ -16,10 +16,10 @@ use std::sync::OnceLock;
 
 use axum::body::Body;
 use axum::http::{Method, Request};
-use axum::Router;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use http_body_util::BodyExt;
+use lambdalite::http::App;
 use lambdalite::{AppState, Config};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
@@ -46,7 +46,7 @@ fn zip_b64() -> &'static str {
 }
 
 /// The resources cases aim at; re-created every 100 requests, since cases delete them too.
-fn seed(app: &Router) {
+fn seed(app: &App) {
     let seed = [
         (
             Method::POST,
@@ -79,8 +79,8 @@ fn seed(app: &Router) {
 }
 
 /// One app for the whole test binary.
-fn app() -> Router {
-    static APP: OnceLock<Router> = OnceLock::new();
+fn app() -> App {
+    static APP: OnceLock<App> = OnceLock::new();
     static REQUESTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let app = APP.get_or_init(|| lambdalite::app(AppState::new(Config::default()))).clone();
     if REQUESTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 100 == 0 {

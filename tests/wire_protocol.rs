@@ -1,20 +1,21 @@
-//! Wire-level tests: requests go straight into the `Router` with `oneshot`, and the tests pin what clients parse:
-//! status, `x-amzn-ErrorType`, `x-amzn-RequestId`, `Content-Type` and the exact body bytes (SPEC §1, §2).
+//! Wire-level tests: requests go straight into the app the server runs (`lambdalite::app`) with `oneshot`, and the
+//! tests pin what clients parse: status, `x-amzn-ErrorType`, `x-amzn-RequestId`, `Content-Type` and the exact body
+//! bytes (SPEC §1, §2).
 
 mod common;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
-use axum::Router;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use http_body_util::BodyExt;
+use lambdalite::http::App;
 use lambdalite::{AppState, Config};
 use tower::ServiceExt;
 
 const ROLE: &str = "arn:aws:iam::000000000000:role/lambda-role";
 
-fn app() -> Router {
+fn app() -> App {
     lambdalite::app(AppState::new(Config::default()))
 }
 
@@ -53,11 +54,11 @@ fn assert_request_id(headers: &HeaderMap) {
     assert_eq!(parsed.get_version_num(), 4);
 }
 
-async fn send(app: &Router, method: Method, uri: &str, body: impl Into<Body>) -> Reply {
+async fn send(app: &App, method: Method, uri: &str, body: impl Into<Body>) -> Reply {
     send_with(app, Request::builder().method(method).uri(uri), body).await
 }
 
-async fn send_with(app: &Router, builder: axum::http::request::Builder, body: impl Into<Body>) -> Reply {
+async fn send_with(app: &App, builder: axum::http::request::Builder, body: impl Into<Body>) -> Reply {
     let response = app.clone().oneshot(builder.body(body.into()).unwrap()).await.unwrap();
     let status = response.status();
     let headers = response.headers().clone();
@@ -76,7 +77,7 @@ fn create_body(name: &str) -> String {
     .to_string()
 }
 
-async fn create(app: &Router, name: &str) -> Reply {
+async fn create(app: &App, name: &str) -> Reply {
     let r = send(app, Method::POST, "/2015-03-31/functions", create_body(name)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     r

@@ -2,22 +2,22 @@
 
 use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::routing::on;
+use axum::Json;
 use serde_json::json;
 
+use super::routes::Route;
 use crate::service::export;
 use crate::AppState;
 use crate::Error;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/_lambdalite/health", get(health))
-        .route("/_lambdalite/reset", post(reset))
-        .route("/_lambdalite/state", get(state))
-}
+pub const ROUTES: &[Route] = &[
+    Route::admin(Method::GET, "/_lambdalite/health", "Lambdalite.Health", |m| on(m, health)),
+    Route::admin(Method::POST, "/_lambdalite/reset", "Lambdalite.Reset", |m| on(m, reset)),
+    Route::admin(Method::GET, "/_lambdalite/state", "Lambdalite.State", |m| on(m, state)),
+];
 
 /// `GET /_lambdalite/health`: 200 `{"status":"ok","version":"<crate version>"}`.
 async fn health() -> Json<serde_json::Value> {

@@ -1,24 +1,30 @@
 //! Alias routes (SPEC §11).
 
 use axum::extract::State;
+use axum::http::Method;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::Router;
+use axum::routing::on;
 
 use super::extract::{AwsJson, AwsPath, AwsQuery, Caller};
+use super::routes::Route;
 use crate::error::Error;
 use crate::service::aliases;
 use crate::wire::dto::aliases::*;
 use crate::wire::{no_content, JsonResponse};
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/2015-03-31/functions/{function_name}/aliases", post(create_alias).get(list_aliases)).route(
-        "/2015-03-31/functions/{function_name}/aliases/{name}",
-        get(get_alias).put(update_alias).delete(delete_alias),
-    )
-}
+pub const ROUTES: &[Route] = &[
+    Route::aws(Method::POST, "/2015-03-31/functions/{FunctionName}/aliases", "CreateAlias", |m| on(m, create_alias)),
+    Route::aws(Method::GET, "/2015-03-31/functions/{FunctionName}/aliases", "ListAliases", |m| on(m, list_aliases)),
+    Route::aws(Method::GET, "/2015-03-31/functions/{FunctionName}/aliases/{Name}", "GetAlias", |m| on(m, get_alias)),
+    Route::aws(Method::PUT, "/2015-03-31/functions/{FunctionName}/aliases/{Name}", "UpdateAlias", |m| {
+        on(m, update_alias)
+    }),
+    Route::aws(Method::DELETE, "/2015-03-31/functions/{FunctionName}/aliases/{Name}", "DeleteAlias", |m| {
+        on(m, delete_alias)
+    }),
+];
 
 /// <https://docs.aws.amazon.com/lambda/latest/api/API_CreateAlias.html>
 async fn create_alias(

@@ -11,7 +11,7 @@
 //! from it. With `--auth none` (the default) this layer is not installed at all.
 
 use axum::body::{Body, Bytes};
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -20,11 +20,11 @@ use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
+use super::body::{self, MAX_BODY_BYTES};
+use super::routes;
 use crate::config::{Config, Credentials};
 use crate::domain::arn::Scope;
 use crate::error::Error;
-use crate::http::extract::MAX_BODY_BYTES;
-use crate::http::operation_name;
 use crate::wire::error::ErrorCode;
 use crate::AppState;
 
@@ -93,7 +93,7 @@ impl IntoResponse for AuthError {
     }
 }
 
-/// The middleware installed by `http::router()` under `--auth sigv4`.
+/// The middleware `http::app` installs under `--auth sigv4`.
 pub async fn authenticate(State(app): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
     // Deviation (not an AWS path): in strict mode the health endpoint needs the admin token too, so a health check
@@ -104,11 +104,7 @@ pub async fn authenticate(State(app): State<AppState>, request: Request, next: N
             Err(e) => e.into_response(),
         };
     }
-    let op = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| operation_name(request.method(), p.as_str()))
-        .unwrap_or("this");
+    let op = routes::request_operation(request.method(), request.extensions());
     let (mut parts, body) = request.into_parts();
     // The payload hash needs the whole body; the same limit as the extractors, so nothing larger is buffered.
     let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
@@ -140,11 +136,9 @@ fn body_error(e: &axum::Error, op: &str) -> Error {
         source = s.source();
     }
     if too_large {
-        Error::RequestEntityTooLargeException(format!(
-            "Request must be smaller than {MAX_BODY_BYTES} bytes for the {op} operation"
-        ))
+        body::too_large(op)
     } else {
-        Error::InvalidRequestContentException(format!("Could not read request body: {e}"))
+        body::unreadable(e)
     }
 }
 

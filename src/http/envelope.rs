@@ -21,9 +21,9 @@ use axum::http::{header, HeaderName, HeaderValue, Method, Uri};
 use axum::response::{IntoResponse, Response};
 use tower::{Layer, Service};
 
+use super::{extract, routes};
 use crate::domain::arn::Scope;
 use crate::error::Error;
-use crate::http::{extract, logged_operation};
 use crate::wire::error::ErrorCode;
 use crate::Config;
 
@@ -104,7 +104,7 @@ impl RequestLog {
         let method = request.method().clone();
         RequestLog {
             start: Instant::now(),
-            operation: logged_operation(&method, request.uri().path()),
+            operation: routes::logged_operation(&method, request.uri().path()),
             scope: extract::caller_scope(request.headers(), config),
             method,
             uri: request.uri().clone(),

@@ -2,17 +2,15 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Path, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
+use super::auth::AuthenticatedIdentity;
+use super::{body, routes};
 use crate::domain::arn::Scope;
 use crate::error::Error;
-use crate::http::operation_name;
 use crate::AppState;
-
-/// The largest request body accepted (CreateFunction's limit on AWS).
-pub const MAX_BODY_BYTES: usize = 70_167_211;
 
 /// A JSON request body. An empty body counts as `{}`; the content type is not checked (SPEC §1).
 pub struct AwsJson<T>(pub T);
@@ -25,8 +23,7 @@ where
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
-        let op =
-            req.extensions().get::<MatchedPath>().map(|p| operation_name(req.method(), p.as_str())).unwrap_or("this");
+        let op = routes::request_operation(req.method(), req.extensions());
         let bytes = Bytes::from_request(req, state).await.map_err(|e| body_rejection(e, op))?;
         let slice: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes };
         // serde would read a JSON array as a struct's fields in order; Lambda's bodies are objects only.
@@ -43,11 +40,9 @@ where
 
 fn body_rejection(rejection: BytesRejection, op: &str) -> Error {
     if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-        Error::RequestEntityTooLargeException(format!(
-            "Request must be smaller than {MAX_BODY_BYTES} bytes for the {op} operation"
-        ))
+        body::too_large(op)
     } else {
-        Error::InvalidRequestContentException(format!("Could not read request body: {}", rejection.body_text()))
+        body::unreadable(rejection.body_text())
     }
 }
 
@@ -101,7 +96,7 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
         // Under --auth sigv4 the verified identity decides: its account from the credentials file, its region from
         // the signed credential scope (which also covers presigned requests, which have no Authorization header).
-        if let Some(identity) = parts.extensions.get::<crate::http::auth::AuthenticatedIdentity>() {
+        if let Some(identity) = parts.extensions.get::<AuthenticatedIdentity>() {
             // A signed scope can name any string as its region; only a region-shaped one may end up in ARNs.
             let region = &identity.region;
             let valid = !region.is_empty()

@@ -1,30 +1,43 @@
 //! Function and version routes (SPEC §10).
 
 use axum::extract::State;
+use axum::http::Method;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::Router;
+use axum::routing::on;
 
 use super::extract::{AwsJson, AwsPath, AwsQuery, Caller};
+use super::routes::Route;
 use crate::error::Error;
 use crate::service::functions;
 use crate::wire::dto::functions::*;
 use crate::wire::{no_content, JsonResponse};
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/2015-03-31/functions", post(create_function).get(list_functions))
-        .route("/2015-03-31/functions/{function_name}", get(get_function).delete(delete_function))
-        .route(
-            "/2015-03-31/functions/{function_name}/configuration",
-            get(get_function_configuration).put(update_function_configuration),
-        )
-        .route("/2015-03-31/functions/{function_name}/code", put(update_function_code))
-        .route("/2015-03-31/functions/{function_name}/versions", post(publish_version).get(list_versions_by_function))
-        .route("/_lambdalite/code/{account}/{region}/{function_name}/{version}", get(download_code))
-}
+pub const ROUTES: &[Route] = &[
+    Route::aws(Method::POST, "/2015-03-31/functions", "CreateFunction", |m| on(m, create_function)),
+    Route::aws(Method::GET, "/2015-03-31/functions", "ListFunctions", |m| on(m, list_functions)),
+    Route::aws(Method::GET, "/2015-03-31/functions/{FunctionName}", "GetFunction", |m| on(m, get_function)),
+    Route::aws(Method::DELETE, "/2015-03-31/functions/{FunctionName}", "DeleteFunction", |m| on(m, delete_function)),
+    Route::aws(Method::GET, "/2015-03-31/functions/{FunctionName}/configuration", "GetFunctionConfiguration", |m| {
+        on(m, get_function_configuration)
+    }),
+    Route::aws(Method::PUT, "/2015-03-31/functions/{FunctionName}/configuration", "UpdateFunctionConfiguration", |m| {
+        on(m, update_function_configuration)
+    }),
+    Route::aws(Method::PUT, "/2015-03-31/functions/{FunctionName}/code", "UpdateFunctionCode", |m| {
+        on(m, update_function_code)
+    }),
+    Route::aws(Method::POST, "/2015-03-31/functions/{FunctionName}/versions", "PublishVersion", |m| {
+        on(m, publish_version)
+    }),
+    Route::aws(Method::GET, "/2015-03-31/functions/{FunctionName}/versions", "ListVersionsByFunction", |m| {
+        on(m, list_versions_by_function)
+    }),
+    Route::unnamed(Method::GET, "/_lambdalite/code/{account}/{region}/{function_name}/{version}", |m| {
+        on(m, download_code)
+    }),
+];
 
 /// The URL prefix clients reached us at, for `Code.Location`.
 fn code_base(headers: &HeaderMap) -> String {

@@ -3,20 +3,20 @@
 
 use axum::extract::State;
 use axum::http::HeaderMap;
+use axum::http::Method;
 use axum::response::Response;
-use axum::routing::post;
-use axum::Router;
+use axum::routing::on;
 
 use super::extract::{AwsPath, AwsQuery, Caller};
+use super::routes::Route;
 use crate::error::Error;
 use crate::service::enforce;
 use crate::wire::dto::functions::QualifierQuery;
 use crate::wire::no_content;
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/2015-03-31/functions/{function_name}/invocations", post(invoke))
-}
+pub const ROUTES: &[Route] =
+    &[Route::aws(Method::POST, "/2015-03-31/functions/{FunctionName}/invocations", "Invoke", |m| on(m, invoke))];
 
 /// <https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html>: 204 for an allowed `DryRun`.
 async fn invoke(

@@ -5,29 +5,31 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::Method;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{delete, get};
-use axum::Router;
+use axum::routing::on;
 
 use super::extract::{AwsJson, AwsPath, AwsQuery, Caller};
+use super::routes::Route;
 use crate::error::Error;
 use crate::service::layer_permissions;
 use crate::wire::dto::layers::*;
 use crate::wire::{no_content, JsonBody};
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/2018-10-31/layers/{layer_name}/versions/{version_number}/policy",
-            get(get_layer_version_policy).post(add_layer_version_permission),
-        )
-        .route(
-            "/2018-10-31/layers/{layer_name}/versions/{version_number}/policy/{statement_id}",
-            delete(remove_layer_version_permission),
-        )
-}
+const POLICY: &str = "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy";
+
+pub const ROUTES: &[Route] = &[
+    Route::aws(Method::POST, POLICY, "AddLayerVersionPermission", |m| on(m, add_layer_version_permission)),
+    Route::aws(Method::GET, POLICY, "GetLayerVersionPolicy", |m| on(m, get_layer_version_policy)),
+    Route::aws(
+        Method::DELETE,
+        "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy/{StatementId}",
+        "RemoveLayerVersionPermission",
+        |m| on(m, remove_layer_version_permission),
+    ),
+];
 
 /// <https://docs.aws.amazon.com/lambda/latest/api/API_AddLayerVersionPermission.html>
 async fn add_layer_version_permission(

@@ -4,12 +4,13 @@
 //! ListLayers otherwise. One handler dispatches on `find`, since axum routes on the path alone.
 
 use axum::extract::State;
+use axum::http::Method;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
+use axum::routing::on;
 
 use super::extract::{AwsJson, AwsPath, AwsQuery, Caller};
+use super::routes::Route;
 use crate::domain::arn::Scope;
 use crate::error::Error;
 use crate::service::layers;
@@ -17,16 +18,25 @@ use crate::wire::dto::layers::*;
 use crate::wire::{no_content, JsonResponse};
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/2018-10-31/layers", get(list_layers_or_find))
-        .route("/2018-10-31/layers/{layer_name}/versions", get(list_layer_versions).post(publish_layer_version))
-        .route(
-            "/2018-10-31/layers/{layer_name}/versions/{version_number}",
-            get(get_layer_version).delete(delete_layer_version),
-        )
-        .route("/_lambdalite/layer-code/{account}/{region}/{layer_name}/{version}", get(download_layer_code))
-}
+pub const ROUTES: &[Route] = &[
+    Route::aws(Method::GET, "/2018-10-31/layers", "ListLayers", |m| on(m, list_layers_or_find)),
+    Route::aws_by_query(Method::GET, "/2018-10-31/layers?find=LayerVersion", "GetLayerVersionByArn"),
+    Route::aws(Method::POST, "/2018-10-31/layers/{LayerName}/versions", "PublishLayerVersion", |m| {
+        on(m, publish_layer_version)
+    }),
+    Route::aws(Method::GET, "/2018-10-31/layers/{LayerName}/versions", "ListLayerVersions", |m| {
+        on(m, list_layer_versions)
+    }),
+    Route::aws(Method::GET, "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}", "GetLayerVersion", |m| {
+        on(m, get_layer_version)
+    }),
+    Route::aws(Method::DELETE, "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}", "DeleteLayerVersion", |m| {
+        on(m, delete_layer_version)
+    }),
+    Route::unnamed(Method::GET, "/_lambdalite/layer-code/{account}/{region}/{layer_name}/{version}", |m| {
+        on(m, download_layer_code)
+    }),
+];
 
 /// The URL prefix clients reached us at, for `Content.Location`.
 fn code_base(headers: &HeaderMap) -> String {

@@ -1,9 +1,12 @@
-//! HTTP: axum only. One file per resource family, each with its own `router()`; this module merges them, names
-//! every operation, answers unknown routes in AWS shape, and adds the request-id, logging and panic layers.
+//! HTTP: axum only. One file per resource family, each declaring its routes (`ROUTES`, see [`routes`]) beside
+//! their handlers; this module builds the one service the server runs and the tests call ([`app`]): the router made
+//! from those declarations, AWS-shaped answers for unknown routes, strict authentication when configured, and the
+//! envelope (request id, panics, the request log) around it all.
 
 pub mod admin;
 pub mod aliases;
 pub mod auth;
+pub mod body;
 pub mod envelope;
 pub mod extract;
 pub mod functions;
@@ -12,154 +15,112 @@ pub mod layer_policy;
 pub mod layers;
 pub mod paths;
 pub mod policy;
+pub mod routes;
 pub mod simulate;
 pub mod ui;
 
-use std::sync::LazyLock;
+use std::convert::Infallible;
+use std::task::{Context, Poll};
 
-use axum::extract::DefaultBodyLimit;
-use axum::http::Method;
+use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::middleware;
-use axum::Router;
-use tower::Layer;
+use axum::response::Response;
+use axum::{BoxError, Router};
+use tower::{Layer, Service};
 
 use crate::config::AuthMode;
 use crate::error::Error;
 use crate::AppState;
+use routes::Route;
 
-/// AWS operation names by method and route, for logs and messages.
-const OPERATIONS: &[(Method, &str, &str)] = &[
-    (Method::POST, "/2015-03-31/functions", "CreateFunction"),
-    (Method::GET, "/2015-03-31/functions", "ListFunctions"),
-    (Method::GET, "/2015-03-31/functions/{function_name}", "GetFunction"),
-    (Method::DELETE, "/2015-03-31/functions/{function_name}", "DeleteFunction"),
-    (Method::GET, "/2015-03-31/functions/{function_name}/configuration", "GetFunctionConfiguration"),
-    (Method::PUT, "/2015-03-31/functions/{function_name}/configuration", "UpdateFunctionConfiguration"),
-    (Method::PUT, "/2015-03-31/functions/{function_name}/code", "UpdateFunctionCode"),
-    (Method::POST, "/2015-03-31/functions/{function_name}/versions", "PublishVersion"),
-    (Method::GET, "/2015-03-31/functions/{function_name}/versions", "ListVersionsByFunction"),
-    (Method::POST, "/2015-03-31/functions/{function_name}/aliases", "CreateAlias"),
-    (Method::GET, "/2015-03-31/functions/{function_name}/aliases", "ListAliases"),
-    (Method::GET, "/2015-03-31/functions/{function_name}/aliases/{name}", "GetAlias"),
-    (Method::PUT, "/2015-03-31/functions/{function_name}/aliases/{name}", "UpdateAlias"),
-    (Method::DELETE, "/2015-03-31/functions/{function_name}/aliases/{name}", "DeleteAlias"),
-    (Method::POST, "/2015-03-31/functions/{function_name}/policy", "AddPermission"),
-    (Method::GET, "/2015-03-31/functions/{function_name}/policy", "GetPolicy"),
-    (Method::DELETE, "/2015-03-31/functions/{function_name}/policy/{statement_id}", "RemovePermission"),
-    (Method::POST, "/2015-03-31/functions/{function_name}/invocations", "Invoke"),
-    (Method::GET, "/2018-10-31/layers", "ListLayers"),
-    (Method::POST, "/2018-10-31/layers/{layer_name}/versions", "PublishLayerVersion"),
-    (Method::GET, "/2018-10-31/layers/{layer_name}/versions", "ListLayerVersions"),
-    (Method::GET, "/2018-10-31/layers/{layer_name}/versions/{version_number}", "GetLayerVersion"),
-    (Method::DELETE, "/2018-10-31/layers/{layer_name}/versions/{version_number}", "DeleteLayerVersion"),
-    (Method::POST, "/2018-10-31/layers/{layer_name}/versions/{version_number}/policy", "AddLayerVersionPermission"),
-    (Method::GET, "/2018-10-31/layers/{layer_name}/versions/{version_number}/policy", "GetLayerVersionPolicy"),
-    (
-        Method::DELETE,
-        "/2018-10-31/layers/{layer_name}/versions/{version_number}/policy/{statement_id}",
-        "RemoveLayerVersionPermission",
-    ),
+/// Every route the server answers, family by family.
+pub const ROUTES: &[&[Route]] = &[
+    functions::ROUTES,
+    aliases::ROUTES,
+    policy::ROUTES,
+    invoke::ROUTES,
+    layers::ROUTES,
+    layer_policy::ROUTES,
+    admin::ROUTES,
+    simulate::ROUTES,
+    ui::ROUTES,
 ];
 
-/// Names for lambdalite's own routes in the request log; they are not AWS operations, hence the prefix.
-const ADMIN_OPERATIONS: &[(Method, &str, &str)] = &[
-    (Method::GET, "/_lambdalite/health", "Lambdalite.Health"),
-    (Method::POST, "/_lambdalite/reset", "Lambdalite.Reset"),
-    (Method::GET, "/_lambdalite/state", "Lambdalite.State"),
-    (Method::GET, "/_lambdalite/", "Lambdalite.StatePage"),
-    (Method::GET, "/_lambdalite", "Lambdalite.StatePage"),
-    (Method::POST, "/_lambdalite/simulate", "Lambdalite.Simulate"),
-];
-
-/// The AWS operation name of a matched route (`GetLayerVersionByArn` shares ListLayers' path).
-pub fn operation_name(method: &Method, matched_path: &str) -> &'static str {
-    OPERATIONS.iter().find(|(m, p, _)| m == method && *p == matched_path).map(|(_, _, op)| *op).unwrap_or("Unknown")
-}
-
-/// The request log's name for a request: the operation (or admin route) of [`OPERATIONS`] and [`ADMIN_OPERATIONS`]
-/// whose route matches `path` with `method`, or "Unknown". The same name the router's `MatchedPath` gives, found
-/// without being inside the router: the log is written by the envelope that wraps the router once (a route layer
-/// would be boxed and cloned around every route), and this lookup runs only when the line is written. The routes
-/// go into a [`matchit`] router, the matcher axum itself uses, so a path matches here exactly when it does there.
-pub fn logged_operation(method: &Method, path: &str) -> &'static str {
-    let Ok(matched) = ROUTE_NAMES.at(path) else { return "Unknown" };
-    matched.value.iter().find(|(m, _)| m == method).map_or("Unknown", |(_, op)| *op)
-}
-
-/// The routes of the two tables, each with its operations by method. Built on first use (see [`router`]).
-static ROUTE_NAMES: LazyLock<matchit::Router<Vec<(Method, &'static str)>>> = LazyLock::new(|| {
-    let mut by_route: Vec<(&str, Vec<(Method, &'static str)>)> = Vec::new();
-    for (method, route, op) in OPERATIONS.iter().chain(ADMIN_OPERATIONS) {
-        match by_route.iter_mut().find(|(r, _)| r == route) {
-            Some((_, ops)) => ops.push((method.clone(), *op)),
-            None => by_route.push((route, vec![(method.clone(), *op)])),
-        }
-    }
-    let mut names = matchit::Router::new();
-    for (route, ops) in by_route {
-        names.insert(route, ops).expect("the operation tables hold routes axum accepted");
-    }
-    names
-});
-
-/// The whole service: AWS routes, admin routes, fallbacks and layers.
+/// The whole service: what `lambdalite::serve` runs for every connection and what tests call with `oneshot`. It
+/// takes any request body (hyper's on a connection, axum's `Body` in a test), drops a trailing slash as older
+/// clients send it (see [`paths`]), and hands the request to the envelope around the routes.
 ///
 /// Only what needs the matched route (strict authentication) is a route layer: `Router::layer` wraps every route
 /// separately and each layer costs allocations on every request. Everything else (request id, panics, the request
-/// log, the body limit) wraps the finished router once, in [`envelope::Envelope`].
-pub fn router(state: AppState) -> Router {
-    envelop(routes(state.clone()), state)
+/// log, the body limit) wraps the finished router once, in [`envelope::Envelope`]. There is no outer `Router`
+/// around the envelope: that was a second routing step and a boxed-service clone per request (about 1,000
+/// instructions).
+#[derive(Debug, Clone)]
+pub struct App {
+    inner: Enveloped,
 }
 
-/// What the server runs: [`router`]'s service without the outer `Router`, which cost a second routing step and a
-/// boxed-service clone per request (about 1,000 instructions).
-pub fn service(state: AppState) -> Enveloped {
-    enveloped(routes(state.clone()), state)
+/// The envelope around the routes (with their state) under the body limit.
+type Enveloped = envelope::Envelope<<DefaultBodyLimit as Layer<Router>>::Service>;
+
+/// The service for `state`: see [`App`].
+pub fn app(state: AppState) -> App {
+    let routes = routes(&state);
+    stack(routes, state)
 }
 
-/// The envelope around the routes (with their state) under the body limit: what the server runs.
-pub type Enveloped = envelope::Envelope<<DefaultBodyLimit as Layer<Router>>::Service>;
+impl<B> Service<axum::http::Request<B>> for App
+where
+    B: HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = <Enveloped as Service<Request>>::Future;
 
-/// `routes` with their state, the body limit and the envelope.
-fn envelop(routes: Router<AppState>, state: AppState) -> Router {
-    Router::new().fallback_service(enveloped(routes, state))
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: axum::http::Request<B>) -> Self::Future {
+        // `Body::new` keeps a body that already is axum's as it is.
+        self.inner.call(paths::trim_trailing_slash(request.map(Body::new)))
+    }
 }
 
-fn enveloped(routes: Router<AppState>, state: AppState) -> Enveloped {
+/// `routes` with their state, under the body limit, in the envelope.
+fn stack(routes: Router<AppState>, state: AppState) -> App {
+    routes::install(ROUTES);
     // The filter is set before the app is built (main.rs) and never reloaded, so when request lines are filtered
     // out now (the benchmark's RUST_LOG=warn, for one) they always will be, and the envelope gathers nothing.
     let log = tracing::enabled!(target: "lambdalite::request", tracing::Level::INFO);
     if log {
-        LazyLock::force(&ROUTE_NAMES);
+        routes::prepare_log_names();
     }
     let inner = routes.with_state(state.clone());
-    envelope::EnvelopeLayer { log: log.then(|| state.config.clone()) }
-        .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES).layer(inner))
+    let inner = envelope::EnvelopeLayer { log: log.then(|| state.config.clone()) }
+        .layer(DefaultBodyLimit::max(body::MAX_BODY_BYTES).layer(inner));
+    App { inner }
 }
 
-/// Every route, fallback and route layer: what [`router`] wraps in the envelope.
-fn routes(state: AppState) -> Router<AppState> {
-    let mut routes = Router::new();
+/// The router of every declared route, the fallbacks, and the route layers.
+fn routes(state: &AppState) -> Router<AppState> {
+    let mut router = Router::new();
     if state.config.test_panic_route {
-        routes = routes.route("/_lambdalite/test/panic", axum::routing::get(test_panic));
+        router = router.route("/_lambdalite/test/panic", axum::routing::get(test_panic));
     }
-    let routes = routes
-        .merge(functions::router())
-        .merge(aliases::router())
-        .merge(policy::router())
-        .merge(layers::router())
-        .merge(layer_policy::router())
-        .merge(admin::router())
-        .merge(invoke::router())
-        .merge(simulate::router())
-        .merge(ui::router())
-        .fallback(unknown_operation)
-        .method_not_allowed_fallback(unknown_operation);
+    for route in ROUTES.iter().flat_map(|list| list.iter()) {
+        if let Some(method_router) = route.method_router() {
+            router = router.route(route.path(), method_router);
+        }
+    }
+    let router = router.fallback(unknown_operation).method_not_allowed_fallback(unknown_operation);
     // Installed only in strict mode, so the default mode pays nothing for it. Inside the envelope, so refusals are
     // logged with their code.
     match state.config.auth {
-        AuthMode::Sigv4 => routes.layer(middleware::from_fn_with_state(state, auth::authenticate)),
-        AuthMode::None => routes,
+        AuthMode::Sigv4 => router.layer(middleware::from_fn_with_state(state.clone(), auth::authenticate)),
+        AuthMode::None => router,
     }
 }
 
@@ -180,6 +141,7 @@ mod tests {
 
     use axum::body::Body;
     use axum::extract::{MatchedPath, Request};
+    use axum::http::Method;
     use axum::middleware::Next;
     use tower::ServiceExt;
 
@@ -191,7 +153,7 @@ mod tests {
         route
             .split('/')
             .map(|segment| match segment {
-                "{version_number}" | "{version}" => "1",
+                "{VersionNumber}" | "{version}" => "1",
                 s if s.starts_with('{') => "sample-name",
                 s => s,
             })
@@ -199,11 +161,17 @@ mod tests {
             .join("/")
     }
 
-    /// Requests for every route of both tables, as listed and with a trailing slash, with methods the route does
-    /// not have, routes the tables leave out, a path shared by two operations, and paths no route has.
+    /// Every route the request log names: `(method, path, name)`.
+    fn named_routes() -> Vec<(Method, &'static str, &'static str)> {
+        let routes = ROUTES.iter().flat_map(|list| list.iter());
+        routes.filter_map(|r| r.log_name().map(|name| (r.method.clone(), r.path(), name))).collect()
+    }
+
+    /// Requests for every named route, as declared and with a trailing slash, with methods the route does not
+    /// have, routes left unnamed, a path shared by two operations, and paths no route has.
     fn requests() -> Vec<(Method, String)> {
         let mut out = Vec::new();
-        for (method, route, _) in OPERATIONS.iter().chain(ADMIN_OPERATIONS) {
+        for (method, route, _) in named_routes() {
             let path = sample(route);
             out.push((method.clone(), path.clone()));
             out.push((method.clone(), format!("{path}/")));
@@ -241,11 +209,11 @@ mod tests {
             .extensions()
             .get::<MatchedPath>()
             .map(|p| {
-                let aws = operation_name(method, p.as_str());
+                let aws = routes::operation_name(method, p.as_str());
                 if aws != "Unknown" {
                     return aws;
                 }
-                ADMIN_OPERATIONS.iter().find(|(m, r, _)| m == method && *r == p.as_str()).map_or(aws, |(_, _, op)| *op)
+                named_routes().into_iter().find(|(m, r, _)| m == method && *r == p.as_str()).map_or(aws, |(_, _, n)| n)
             })
             .unwrap_or("Unknown")
     }
@@ -280,10 +248,9 @@ mod tests {
         tracing::subscriber::with_default(subscriber, || {
             // The real routes and envelope, with the route layer the request log used to be recording what the
             // router matched.
-            let app = envelop(routes(state.clone()).layer(middleware::from_fn(record)), state);
+            let app = stack(routes(&state).layer(middleware::from_fn(record)), state);
             for (method, uri) in &requests {
                 let request = Request::builder().method(method.clone()).uri(uri.as_str()).body(Body::empty()).unwrap();
-                let request = paths::trim_trailing_slash(request);
                 let response = runtime.block_on(app.clone().oneshot(request)).unwrap();
                 assert!(response.headers().contains_key(envelope::REQUEST_ID), "{method} {uri}");
             }
@@ -299,8 +266,8 @@ mod tests {
             assert_eq!(logged, Some(*matched), "{method} {uri}: {line}");
             named += usize::from(*matched != "Unknown");
         }
-        // Every listed route was reached under its name (and its trailing-slash spellings under the AWS one).
-        assert!(named >= OPERATIONS.len() + ADMIN_OPERATIONS.len(), "{named}");
+        // Every named route was reached under its name (and its trailing-slash spellings under the AWS one).
+        assert!(named >= named_routes().len(), "{named}");
     }
 
     /// A handler that panics still gets its request line, with the 500 the client got.
@@ -313,7 +280,7 @@ mod tests {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         tracing::subscriber::with_default(subscriber, || {
             let request = Request::builder().uri("/_lambdalite/test/panic").body(Body::empty()).unwrap();
-            let response = runtime.block_on(service(state).oneshot(request)).unwrap();
+            let response = runtime.block_on(app(state).oneshot(request)).unwrap();
             assert_eq!(response.status(), 500);
         });
         let log = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
@@ -324,8 +291,10 @@ mod tests {
 
     #[test]
     fn route_names_cover_the_tables() {
-        for (method, route, op) in OPERATIONS.iter().chain(ADMIN_OPERATIONS) {
-            assert_eq!(logged_operation(method, &sample(route)), *op, "{method} {route}");
+        routes::install(ROUTES);
+        use routes::logged_operation;
+        for (method, route, op) in named_routes() {
+            assert_eq!(logged_operation(&method, &sample(route)), op, "{method} {route}");
         }
         assert_eq!(logged_operation(&Method::GET, "/2018-10-31/layers"), "ListLayers");
         assert_eq!(logged_operation(&Method::HEAD, "/2018-10-31/layers"), "Unknown");

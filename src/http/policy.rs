@@ -5,12 +5,13 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::Method;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{delete, get};
-use axum::Router;
+use axum::routing::on;
 
 use super::extract::{AwsJson, AwsPath, AwsQuery, Caller};
+use super::routes::Route;
 use crate::error::Error;
 use crate::service::permissions;
 use crate::wire::dto::functions::QualifierQuery;
@@ -18,11 +19,13 @@ use crate::wire::dto::permissions::*;
 use crate::wire::{no_content, JsonBody};
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/2015-03-31/functions/{function_name}/policy", get(get_policy).post(add_permission))
-        .route("/2015-03-31/functions/{function_name}/policy/{statement_id}", delete(remove_permission))
-}
+pub const ROUTES: &[Route] = &[
+    Route::aws(Method::POST, "/2015-03-31/functions/{FunctionName}/policy", "AddPermission", |m| on(m, add_permission)),
+    Route::aws(Method::GET, "/2015-03-31/functions/{FunctionName}/policy", "GetPolicy", |m| on(m, get_policy)),
+    Route::aws(Method::DELETE, "/2015-03-31/functions/{FunctionName}/policy/{StatementId}", "RemovePermission", |m| {
+        on(m, remove_permission)
+    }),
+];
 
 /// <https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html>
 async fn add_permission(

@@ -10,13 +10,14 @@
 //! "Context":{...}}`. Members without a value are omitted. Bad input gets AWS-shaped errors.
 
 use axum::extract::State;
+use axum::http::Method;
 use axum::http::StatusCode;
-use axum::routing::post;
-use axum::Router;
+use axum::routing::on;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 use super::extract::AwsJson;
+use super::routes::Route;
 use crate::domain::evaluate::Context;
 use crate::error::Error;
 use crate::service::enforce;
@@ -35,9 +36,8 @@ const KNOWN_KEYS: &[&str] = &[
     "lambda:InvokedViaFunctionUrl",
 ];
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/_lambdalite/simulate", post(simulate))
-}
+pub const ROUTES: &[Route] =
+    &[Route::admin(Method::POST, "/_lambdalite/simulate", "Lambdalite.Simulate", |m| on(m, simulate))];
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]

@@ -12,11 +12,11 @@ use std::fmt::{self, Display, Write};
 
 use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION, X_CONTENT_TYPE_OPTIONS};
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
+use axum::routing::on;
 
+use super::routes::Route;
 use crate::domain::policy::{Principal, Statement};
 use crate::service::export::{self, FunctionExport, LayerExport, NamespaceExport, PolicyExport, Snapshot};
 use crate::AppState;
@@ -27,9 +27,10 @@ const CSS: &str = include_str!("ui.css");
 /// could not run a script or fetch anything.
 const PAGE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'";
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/_lambdalite/", get(page)).route("/_lambdalite", get(to_page))
-}
+pub const ROUTES: &[Route] = &[
+    Route::admin(Method::GET, "/_lambdalite/", "Lambdalite.StatePage", |m| on(m, page)),
+    Route::admin(Method::GET, "/_lambdalite", "Lambdalite.StatePage", |m| on(m, to_page)),
+];
 
 /// `GET /_lambdalite/`: the state page.
 async fn page(State(app): State<AppState>) -> Response {
