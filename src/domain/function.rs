@@ -8,6 +8,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
+use super::function_name::{classify_qualifier, QualifierKind};
 use super::policy::{new_revision_id, Policy};
 
 /// What a mutation left in flight.
@@ -213,6 +214,94 @@ pub struct Function {
     /// Set by every update that really changes `$LATEST`; PublishVersion returns the last version unchanged while
     /// this is false.
     pub changed_since_publish: bool,
+}
+
+/// Why a qualifier addresses nothing on a function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unaddressed {
+    /// A version number the function does not have (or one too large to exist).
+    Version,
+    /// An alias the function does not have.
+    Alias,
+    /// A `$`-qualifier other than `$LATEST`: valid, and never names anything.
+    Other,
+}
+
+/// What owns the policy a qualifier addresses, checked to exist.
+enum PolicyOwner<'q> {
+    /// No qualifier, or `$LATEST`: the function's own (unqualified) policy.
+    Function,
+    Version(u64),
+    Alias(&'q str),
+}
+
+/// The policy a qualifier addresses, to change, with the RevisionId a `RevisionId` is compared with while there is
+/// no policy: the owner's own (the function's `$LATEST`, the version's, the alias's).
+#[derive(Debug)]
+pub struct PolicySlot<'a> {
+    pub policy: &'a mut Option<Policy>,
+    pub fallback_revision: &'a str,
+}
+
+impl Function {
+    fn policy_owner<'q>(&self, qualifier: Option<&'q str>) -> Result<PolicyOwner<'q>, Unaddressed> {
+        match qualifier.map(classify_qualifier) {
+            None | Some(QualifierKind::Latest) => Ok(PolicyOwner::Function),
+            Some(QualifierKind::Version(n)) => {
+                n.filter(|n| self.versions.contains_key(n)).map(PolicyOwner::Version).ok_or(Unaddressed::Version)
+            }
+            Some(QualifierKind::Alias(a)) => {
+                self.aliases.contains_key(a).then_some(PolicyOwner::Alias(a)).ok_or(Unaddressed::Alias)
+            }
+            Some(QualifierKind::Other) => Err(Unaddressed::Other),
+        }
+    }
+
+    /// The policy of what `qualifier` addresses: the unqualified function (no qualifier, or `$LATEST`, which shares
+    /// it), a version, or an alias; `Ok(None)` when that owner has no policy yet.
+    pub fn policy(&self, qualifier: Option<&str>) -> Result<Option<&Policy>, Unaddressed> {
+        Ok(match self.policy_owner(qualifier)? {
+            PolicyOwner::Function => self.policy.as_ref(),
+            PolicyOwner::Version(n) => self.versions[&n].policy.as_ref(),
+            PolicyOwner::Alias(a) => self.aliases[a].policy.as_ref(),
+        })
+    }
+
+    /// [`Function::policy`], to change: the slot and its owner's RevisionId as it reads after `delay`.
+    pub fn policy_slot_mut(&mut self, qualifier: Option<&str>, delay: Duration) -> Result<PolicySlot<'_>, Unaddressed> {
+        Ok(match self.policy_owner(qualifier)? {
+            PolicyOwner::Function => {
+                PolicySlot { fallback_revision: self.latest.lifecycle.revision_id(delay), policy: &mut self.policy }
+            }
+            PolicyOwner::Version(n) => {
+                let v = self.versions.get_mut(&n).expect("the owner exists");
+                PolicySlot { fallback_revision: v.config.lifecycle.revision_id(delay), policy: &mut v.policy }
+            }
+            PolicyOwner::Alias(a) => {
+                let alias = self.aliases.get_mut(a).expect("the owner exists");
+                PolicySlot { fallback_revision: &alias.revision_id, policy: &mut alias.policy }
+            }
+        })
+    }
+
+    /// The configuration `qualifier` addresses and the `Version` it reports: `$LATEST`, a version, or an alias's
+    /// target version. `None` when the version or alias does not exist.
+    pub fn configuration(&self, qualifier: Option<&str>) -> Option<(&FunctionConfig, String)> {
+        let latest = || Some((&self.latest, "$LATEST".to_owned()));
+        let Some(q) = qualifier else { return latest() };
+        match classify_qualifier(q) {
+            QualifierKind::Latest => latest(),
+            QualifierKind::Version(n) => n.and_then(|n| self.versions.get(&n)).map(|v| (&v.config, q.to_owned())),
+            QualifierKind::Alias(a) => {
+                let alias = self.aliases.get(a)?;
+                match alias.function_version.as_str() {
+                    "$LATEST" => latest(),
+                    v => self.versions.get(&v.parse().ok()?).map(|ver| (&ver.config, v.to_owned())),
+                }
+            }
+            QualifierKind::Other => None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -10,10 +10,11 @@ use crate::domain::validate::Violations;
 use crate::error::Error;
 use crate::wire::dto::aliases::*;
 
-use super::functions::{self, Resolved};
+use super::functions;
+use super::target::FunctionTarget;
 
 /// The wire form of an alias.
-pub fn render(r: &Resolved, alias: &Alias) -> AliasConfiguration {
+pub fn render(r: &FunctionTarget, alias: &Alias) -> AliasConfiguration {
     AliasConfiguration {
         alias_arn: r.scope.qualified_function_arn(&r.name, &alias.name),
         name: alias.name.clone(),
@@ -35,10 +36,10 @@ pub fn check_alias_name(v: &mut Violations, name: &str) {
 
 /// The function an alias operation addresses, from a FunctionName already validated: its scope (reads follow an
 /// ARN into another account, where the function's policy must allow them; writes are denied) and name. A derived qualifier plays no part in alias operations.
-fn resolve(caller: &Scope, parsed: Option<FunctionRef>, op: &'static str) -> Result<Resolved, Error> {
+fn resolve(caller: &Scope, parsed: Option<FunctionRef>, op: &'static str) -> Result<FunctionTarget, Error> {
     let parsed = parsed.expect("a validated FunctionName parsed");
     let cross = if op == "GetAlias" || op == "ListAliases" { CrossAccount::Follow } else { CrossAccount::Deny(op) };
-    Ok(Resolved { scope: parsed.scope(caller, cross)?, name: parsed.name, qualifier: None })
+    FunctionTarget::unqualified(parsed, caller, cross)
 }
 
 /// CreateAlias (SPEC §11.1). Routing is validated by [`check_routing`].
@@ -153,7 +154,7 @@ fn java_double(x: f64) -> String {
 /// Semantic routing checks (SPEC §11.1): at most one entry, not the alias's own version, not with `$LATEST`, and
 /// every weighted version exists.
 pub fn check_routing(
-    r: &Resolved,
+    r: &FunctionTarget,
     f: &crate::domain::function::Function,
     function_version: &str,
     routing: &std::collections::BTreeMap<String, f64>,
@@ -187,7 +188,7 @@ pub fn get_alias(state: &State, caller: &Scope, function_name: &str, name: &str)
     let r = resolve_with_alias(caller, function_name, name, "GetAlias", |_| {})?;
     // The FunctionName member addresses the function, so its own policy decides [inferred].
     super::enforce::authorize_function(state, caller, &r, "lambda:GetAlias")?;
-    let f = functions::function(state, &r)?;
+    let f = r.function(state)?;
     let alias =
         f.aliases.get(name).ok_or_else(|| Error::not_found(format!("Cannot find alias arn: {}:{name}", r.arn())))?;
     Ok(render(&r, alias))
@@ -200,7 +201,7 @@ fn resolve_with_alias(
     name: &str,
     op: &'static str,
     extra: impl FnOnce(&mut Violations),
-) -> Result<Resolved, Error> {
+) -> Result<FunctionTarget, Error> {
     let mut v = Violations::new();
     let parsed = check_function_name(&mut v, function_name, NameRule::Plain(140));
     check_alias_name(&mut v, name);
@@ -228,7 +229,7 @@ pub fn update_alias(
         }
         routing = input.routing_config.is_some().then(|| check_routing_members(v, weights));
     })?;
-    let f = functions::function_mut(state, &r)?;
+    let f = r.function_mut(state)?;
     let alias = f.aliases.get(name).ok_or_else(|| Error::not_found(format!("Alias not found: {}:{name}", r.arn())))?;
     if input.revision_id.as_deref().is_some_and(|rev| rev != alias.revision_id) {
         return Err(Error::PreconditionFailedException(functions::FUNCTION_REVISION_MISMATCH.into()));
@@ -255,7 +256,7 @@ pub fn update_alias(
 /// DeleteAlias (SPEC §11.2): 204 whether or not the alias exists; its policy goes with it.
 pub fn delete_alias(state: &mut State, caller: &Scope, function_name: &str, name: &str) -> Result<(), Error> {
     let r = resolve_with_alias(caller, function_name, name, "DeleteAlias", |_| {})?;
-    functions::function_mut(state, &r)?.aliases.remove(name);
+    r.function_mut(state)?.aliases.remove(name);
     Ok(())
 }
 
@@ -276,7 +277,7 @@ pub fn list_aliases(
     v.finish()?;
     let r = resolve(caller, parsed, "ListAliases")?;
     super::enforce::authorize_function(state, caller, &r, "lambda:ListAliases")?;
-    let f = functions::function(state, &r)?;
+    let f = r.function(state)?;
     let items = f
         .aliases
         .values()

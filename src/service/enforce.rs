@@ -13,15 +13,14 @@
 
 use crate::domain::arn::Scope;
 use crate::domain::evaluate::{self, Context, Decision, Mismatch, Request, Requester};
-use crate::domain::function::Function;
-use crate::domain::function_name::{classify_qualifier, CrossAccount, NameRule, QualifierKind};
+use crate::domain::function_name::{CrossAccount, NameRule};
 use crate::domain::layer::parse_layer_version_arn;
 use crate::domain::policy::Policy;
 use crate::domain::state::State;
 use crate::domain::validate::Violations;
 use crate::error::Error;
 
-use super::functions::{qualified_config, Resolved};
+use super::target::FunctionTarget;
 
 /// The organization of `account`, from `--organization`.
 pub fn organization_of(state: &State, account: &str) -> Option<String> {
@@ -75,27 +74,12 @@ pub fn authorize(
     }
 }
 
-/// The policy of the qualifier `r` addresses, and the ARN its statements name. No qualifier and `$LATEST` share
-/// the function's own policy and unqualified ARN [inferred: AddPermission refuses `$LATEST`, GetPolicy answers it
-/// with the function's policy]. `None` when the function, version or alias does not exist.
-pub fn function_policy<'a>(state: &'a State, r: &Resolved) -> Option<(Option<&'a Policy>, String)> {
-    let f: &Function = state.function(&r.scope, &r.name)?;
-    match r.qualifier.as_deref().map(classify_qualifier) {
-        None | Some(QualifierKind::Latest) => Some((f.policy.as_ref(), r.arn())),
-        Some(QualifierKind::Version(n)) => {
-            n.and_then(|n| f.versions.get(&n)).map(|v| (v.policy.as_ref(), r.qualified_arn()))
-        }
-        Some(QualifierKind::Alias(a)) => f.aliases.get(a).map(|a| (a.policy.as_ref(), r.qualified_arn())),
-        Some(QualifierKind::Other) => None,
-    }
-}
-
 /// Authorizes `action` on the function (and qualifier) `r` addresses. The denial names the ARN as addressed.
-pub fn authorize_function(state: &State, caller: &Scope, r: &Resolved, action: &str) -> Result<(), Error> {
+pub fn authorize_function(state: &State, caller: &Scope, r: &FunctionTarget, action: &str) -> Result<(), Error> {
     if caller.account == r.scope.account {
         return Ok(());
     }
-    let (policy, resource) = function_policy(state, r).unwrap_or((None, r.qualified_arn()));
+    let (policy, resource) = r.policy(state).unwrap_or((None, r.qualified_arn()));
     authorize(state, caller, &r.scope, policy, action, &resource).map_err(|_| {
         let requester = caller_requester(caller);
         denied(&requester, action, &r.qualified_arn())
@@ -144,14 +128,11 @@ pub fn invoke(
     }
     crate::domain::function_name::check_qualifier(&mut v, qualifier);
     v.finish()?;
-    let parsed = parsed.expect("validated");
-    let scope = parsed.scope(caller, CrossAccount::Follow)?;
-    let qualifier = parsed.effective_qualifier(qualifier)?;
-    let r = Resolved { scope, name: parsed.name, qualifier };
+    let r = FunctionTarget::new(parsed.expect("validated"), caller, CrossAccount::Follow, qualifier)?;
     authorize_function(state, caller, &r, "lambda:InvokeFunction")?;
     let not_found = || Error::not_found(format!("Function not found: {}", r.qualified_arn()));
     let f = state.function(&r.scope, &r.name).ok_or_else(not_found)?;
-    qualified_config(f, r.qualifier.as_deref()).ok_or_else(not_found)?;
+    f.configuration(r.qualifier.as_deref()).ok_or_else(not_found)?;
     match invocation_type.unwrap_or("RequestResponse") {
         "DryRun" => Ok(()),
         other => Err(Error::invalid(format!(
@@ -288,13 +269,13 @@ fn simulation_target<'a>(state: &'a State, resource: &str) -> Result<(Scope, Opt
              layer version ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>), got '{resource}'."
         ))
     })?;
-    let (policy, arn) = function_policy(state, &r)
-        .ok_or_else(|| Error::not_found(format!("Function not found: {}", r.qualified_arn())))?;
+    let (policy, arn) =
+        r.policy(state).ok_or_else(|| Error::not_found(format!("Function not found: {}", r.qualified_arn())))?;
     Ok((r.scope.clone(), policy, arn))
 }
 
 /// A full function ARN, qualified or not: `arn:<p>:lambda:<region>:<account>:function:<name>[:<qualifier>]`.
-fn function_arn(arn: &str) -> Option<Resolved> {
+fn function_arn(arn: &str) -> Option<FunctionTarget> {
     let parts: Vec<&str> = arn.strip_prefix("arn:")?.split(':').collect();
     match parts.as_slice() {
         [_, "lambda", region, account, "function", name, rest @ ..] if rest.len() <= 1 => {
@@ -303,7 +284,7 @@ fn function_arn(arn: &str) -> Option<Resolved> {
                 && account.bytes().all(|b| b.is_ascii_digit())
                 && !name.is_empty()
                 && rest.first().is_none_or(|q| !q.is_empty());
-            valid.then(|| Resolved {
+            valid.then(|| FunctionTarget {
                 scope: Scope::new(*account, *region),
                 name: (*name).to_owned(),
                 qualifier: rest.first().map(|q| (*q).to_owned()),

@@ -10,6 +10,7 @@ pub mod functions;
 pub mod layer_permissions;
 pub mod layers;
 pub mod permissions;
+pub mod target;
 
 use std::sync::Arc;
 

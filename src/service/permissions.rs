@@ -9,18 +9,16 @@
 //! finds for a later step is held back until `apply_*` reaches that step.
 
 use crate::domain::arn::Scope;
-use crate::domain::function::Function;
-use crate::domain::function_name::{
-    check_function_name, check_qualifier, classify_qualifier, CrossAccount, NameRule, QualifierKind,
-};
+use crate::domain::function::{PolicySlot, Unaddressed};
+use crate::domain::function_name::{check_function_name, check_qualifier, CrossAccount, NameRule};
 use crate::domain::patterns;
-use crate::domain::policy::{self, Conditions, Policy, Principal, Statement, StoredStatement};
+use crate::domain::policy::{self, Conditions, Principal, Statement, StoredStatement};
 use crate::domain::state::State;
 use crate::domain::validate::Violations;
 use crate::error::Error;
 use crate::wire::dto::permissions::*;
 
-use super::functions::Resolved;
+use super::target::{self, FunctionTarget};
 
 /// The 412 text of AddPermission and RemovePermission.
 pub const POLICY_REVISION_MISMATCH: &str =
@@ -122,30 +120,21 @@ fn check_add_members_after_qualifier(v: &mut Violations, input: &AddPermissionIn
     }
 }
 
-/// Which policy a qualifier addresses, and the RevisionId a `RevisionId` is compared with when it has none.
-struct Slot<'a> {
-    policy: &'a mut Option<Policy>,
-    fallback_revision: &'a str,
-}
-
-/// Resolves the qualifier to its policy slot. Missing alias: `Cannot find alias arn`; missing version or an
+/// The policy slot the target's qualifier addresses. Missing alias: `Cannot find alias arn`; missing version or an
 /// "other" qualifier: `Function not found: <arn>:<q>` (SPEC §4.5).
-fn slot<'a>(f: &'a mut Function, r: &Resolved, delay: std::time::Duration) -> Result<Slot<'a>, Error> {
-    let kind = r.qualifier.as_deref().map(classify_qualifier);
-    match kind {
-        None | Some(QualifierKind::Latest) => {
-            Ok(Slot { fallback_revision: f.latest.lifecycle.revision_id(delay), policy: &mut f.policy })
+fn slot<'a>(
+    state: &'a mut State,
+    r: &FunctionTarget,
+    missing: impl FnOnce() -> Error,
+) -> Result<PolicySlot<'a>, Error> {
+    let delay = state.settle_delay;
+    let f = state.function_mut(&r.scope, &r.name).ok_or_else(missing)?;
+    f.policy_slot_mut(r.qualifier.as_deref(), delay).map_err(|unaddressed| match unaddressed {
+        Unaddressed::Alias => Error::not_found(format!("Cannot find alias arn: {}", r.qualified_arn())),
+        Unaddressed::Version | Unaddressed::Other => {
+            Error::not_found(format!("Function not found: {}", r.qualified_arn()))
         }
-        Some(QualifierKind::Version(n)) => match n.and_then(|n| f.versions.get_mut(&n)) {
-            Some(v) => Ok(Slot { fallback_revision: v.config.lifecycle.revision_id(delay), policy: &mut v.policy }),
-            None => Err(Error::not_found(format!("Function not found: {}", r.qualified_arn()))),
-        },
-        Some(QualifierKind::Alias(a)) => match f.aliases.get_mut(a) {
-            Some(alias) => Ok(Slot { fallback_revision: &alias.revision_id, policy: &mut alias.policy }),
-            None => Err(Error::not_found(format!("Cannot find alias arn: {}", r.qualified_arn()))),
-        },
-        Some(QualifierKind::Other) => Err(Error::not_found(format!("Function not found: {}", r.qualified_arn()))),
-    }
+    })
 }
 
 /// AddPermission after every check that needs no state: the target, and the statement already built. The principal
@@ -153,7 +142,7 @@ fn slot<'a>(f: &'a mut Function, r: &Resolved, delay: std::time::Duration) -> Re
 /// lookups (steps 5–6), in AWS's order.
 #[derive(Debug)]
 pub struct AddPermissionRequest {
-    target: Resolved,
+    target: FunctionTarget,
     revision_id: Option<String>,
     statement: Result<StoredStatement, Error>,
 }
@@ -175,19 +164,17 @@ pub fn prepare_add_permission(
     v.finish()?;
     let parsed = parsed.expect("validated");
     // 2–3. ARN region and account, then the derived-qualifier mismatch.
-    let scope = parsed.scope(caller, CrossAccount::Deny("AddPermission"))?;
-    let qualifier = parsed.effective_qualifier(qualifier)?;
+    let target = FunctionTarget::new(parsed, caller, CrossAccount::Deny("AddPermission"), qualifier)?;
     // 4. No policies on $LATEST.
-    if qualifier.as_deref() == Some("$LATEST") {
+    if target.qualifier.as_deref() == Some("$LATEST") {
         return Err(Error::invalid("We currently do not support adding policies for $LATEST."));
     }
-    let target = Resolved { scope, name: parsed.name, qualifier };
     let statement = build_statement(&target, &input);
     Ok(AddPermissionRequest { target, revision_id: input.revision_id, statement })
 }
 
 /// Steps 7–8 of SPEC §8.1 and the statement they allow.
-fn build_statement(target: &Resolved, input: &AddPermissionInput) -> Result<StoredStatement, Error> {
+fn build_statement(target: &FunctionTarget, input: &AddPermissionInput) -> Result<StoredStatement, Error> {
     // 7. Principal.
     let principal = map_principal(&target.scope, input.principal.as_deref().expect("validated"))?;
     // 8. Function URL members only go with their action. IAM action names are case-insensitive and AWS accepted
@@ -206,10 +193,8 @@ fn build_statement(target: &Resolved, input: &AddPermissionInput) -> Result<Stor
 
 /// AddPermission, steps 5–11 of SPEC §8.1, under the write lock. Returns the statement JSON.
 pub fn apply_add_permission(state: &mut State, req: AddPermissionRequest) -> Result<AddPermissionOutput, Error> {
-    let delay = state.settle_delay;
     // 5–6. Function, then qualifier.
-    let f = super::functions::function_mut(state, &req.target)?;
-    let slot = slot(f, &req.target, delay)?;
+    let slot = slot(state, &req.target, || Error::not_found(format!("Function not found: {}", req.target.arn())))?;
     // 7–8, decided before the lock.
     let stored = req.statement?;
     // 9. Compare-and-swap.
@@ -230,7 +215,7 @@ pub fn apply_add_permission(state: &mut State, req: AddPermissionRequest) -> Res
 #[derive(Debug)]
 pub struct GetPolicyRequest<'a> {
     caller: &'a Scope,
-    target: Resolved,
+    target: FunctionTarget,
 }
 
 /// GetPolicy's target after validation (SPEC §8.2 steps 1–3), computed before the read lock.
@@ -239,7 +224,7 @@ pub fn prepare_get_policy<'a>(
     function_name: &str,
     qualifier: Option<&str>,
 ) -> Result<GetPolicyRequest<'a>, Error> {
-    let target = super::functions::resolve(caller, function_name, qualifier, NAME_RULE, CrossAccount::Follow)?;
+    let target = target::resolve(caller, function_name, qualifier, NAME_RULE, CrossAccount::Follow)?;
     Ok(GetPolicyRequest { caller, target })
 }
 
@@ -250,20 +235,14 @@ pub fn apply_get_policy(state: &State, req: &GetPolicyRequest<'_>) -> Result<Get
     super::enforce::authorize_function(state, req.caller, r, "lambda:GetPolicy")?;
     let missing = || Error::not_found("The resource you requested does not exist.");
     let f = state.function(&r.scope, &r.name).ok_or_else(missing)?;
-    let policy = match r.qualifier.as_deref().map(classify_qualifier) {
-        None | Some(QualifierKind::Latest) => f.policy.as_ref(),
-        Some(QualifierKind::Version(n)) => n.and_then(|n| f.versions.get(&n)).and_then(|v| v.policy.as_ref()),
-        Some(QualifierKind::Alias(a)) => f.aliases.get(a).and_then(|a| a.policy.as_ref()),
-        Some(QualifierKind::Other) => None,
-    }
-    .ok_or_else(missing)?;
+    let policy = f.policy(r.qualifier.as_deref()).ok().flatten().ok_or_else(missing)?;
     Ok(GetPolicyOutput::new(policy))
 }
 
 /// RemovePermission after validation, scope and the qualifier mismatch (SPEC §8.3 step 1).
 #[derive(Debug)]
 pub struct RemovePermissionRequest {
-    target: Resolved,
+    target: FunctionTarget,
     statement_id: String,
     revision_id: Option<String>,
 }
@@ -281,20 +260,15 @@ pub fn prepare_remove_permission(
     check_qualifier(&mut v, query.qualifier.as_deref());
     v.finish()?;
     let parsed = parsed.expect("validated");
-    let scope = parsed.scope(caller, CrossAccount::Deny("RemovePermission"))?;
-    let qualifier = parsed.effective_qualifier(query.qualifier.as_deref())?;
-    let target = Resolved { scope, name: parsed.name, qualifier };
+    let target =
+        FunctionTarget::new(parsed, caller, CrossAccount::Deny("RemovePermission"), query.qualifier.as_deref())?;
     Ok(RemovePermissionRequest { target, statement_id, revision_id: query.revision_id })
 }
 
 /// RemovePermission, steps 2–7 of SPEC §8.3, under the write lock.
 pub fn apply_remove_permission(state: &mut State, req: RemovePermissionRequest) -> Result<(), Error> {
     let RemovePermissionRequest { target: r, statement_id, revision_id } = req;
-    let delay = state.settle_delay;
-    let f = state
-        .function_mut(&r.scope, &r.name)
-        .ok_or_else(|| Error::not_found(format!("No policy found for: {}", r.arn())))?;
-    let slot = slot(f, &r, delay)?;
+    let slot = slot(state, &r, || Error::not_found(format!("No policy found for: {}", r.arn())))?;
     let Some(current) = slot.policy.as_ref() else {
         return Err(Error::not_found("No policy is associated with the given resource."));
     };

@@ -1,435 +1,36 @@
-//! The function control plane: CreateFunction, GetFunction, GetFunctionConfiguration, PublishVersion, and the
-//! lookups every function-addressed operation shares (SPEC §4, §5.2, §10, §13.1).
+//! The function control plane: CreateFunction, GetFunction, GetFunctionConfiguration, UpdateFunctionCode,
+//! UpdateFunctionConfiguration, PublishVersion, ListFunctions, ListVersionsByFunction and DeleteFunction (SPEC §5.2,
+//! §10). How a configuration is shown is in [`render`], the checks of its members in [`checks`]; what a
+//! FunctionName addresses is `service::target`'s.
+
+mod checks;
+pub mod render;
 
 use std::time::Duration;
-
-use sha2::{Digest, Sha256};
 
 use crate::domain::arn::Scope;
 use crate::domain::function::{Code, Function, FunctionConfig, Lifecycle, Transition, Version};
 use crate::domain::function_name::{
-    check_function_name, check_qualifier, classify_qualifier, create_name_error, CrossAccount, NameRule, QualifierKind,
+    check_function_name, classify_qualifier, create_name_error, CrossAccount, NameRule, QualifierKind,
 };
-use crate::domain::patterns;
-use crate::domain::runtimes::{self, ARCHITECTURES};
+use crate::domain::runtimes;
 use crate::domain::state::State;
 use crate::domain::validate::{anchored, Pattern, Violations};
 use crate::error::Error;
 use crate::wire::dto::functions::*;
 
+use super::target::{resolve, FunctionTarget};
 use super::{decode_blob, s3_code_error, timestamp_now, zip_code};
+use checks::{check_architectures, check_config_members, check_environment, check_s3_members, config_members};
+pub use render::{render, View};
 
 /// The 412 text of UpdateFunctionCode/Configuration, PublishVersion and UpdateAlias.
 pub const FUNCTION_REVISION_MISMATCH: &str =
     "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id";
 
-/// A FunctionName (and optional Qualifier) after validation, scope and mismatch checks.
-#[derive(Debug, Clone)]
-pub struct Resolved {
-    pub scope: Scope,
-    pub name: String,
-    /// `Qualifier ?? derived qualifier`.
-    pub qualifier: Option<String>,
-}
-
-impl Resolved {
-    pub fn arn(&self) -> String {
-        self.scope.function_arn(&self.name)
-    }
-
-    /// The ARN with the effective qualifier appended, if any.
-    pub fn qualified_arn(&self) -> String {
-        match &self.qualifier {
-            Some(q) => self.scope.qualified_function_arn(&self.name, q),
-            None => self.arn(),
-        }
-    }
-}
-
-/// Validates FunctionName and Qualifier (all violations in one ValidationException), then the ARN's region and
-/// account, then the derived-qualifier mismatch: the first three steps of every function operation (SPEC §8.1).
-pub fn resolve(
-    caller: &Scope,
-    function_name: &str,
-    qualifier: Option<&str>,
-    rule: NameRule,
-    cross: CrossAccount,
-) -> Result<Resolved, Error> {
-    let mut v = Violations::new();
-    let parsed = check_function_name(&mut v, function_name, rule);
-    check_qualifier(&mut v, qualifier);
-    v.finish()?;
-    let parsed = parsed.expect("a name without violations parsed");
-    let scope = parsed.scope(caller, cross)?;
-    let qualifier = parsed.effective_qualifier(qualifier)?;
-    Ok(Resolved { scope, name: parsed.name, qualifier })
-}
-
-/// The function, or 404 `Function not found: <unqualified arn>`.
-pub fn function<'a>(state: &'a State, r: &Resolved) -> Result<&'a Function, Error> {
-    state.function(&r.scope, &r.name).ok_or_else(|| Error::not_found(format!("Function not found: {}", r.arn())))
-}
-
-/// Mutable [`function`].
-pub fn function_mut<'a>(state: &'a mut State, r: &Resolved) -> Result<&'a mut Function, Error> {
-    state.function_mut(&r.scope, &r.name).ok_or_else(|| Error::not_found(format!("Function not found: {}", r.arn())))
-}
-
-/// How a configuration is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum View {
-    /// GetFunction, GetFunctionConfiguration, Publish: state as of now.
-    Current,
-    /// The response to the mutation that started the transition: in flight regardless of the settle delay.
-    Mutation,
-    /// List items: no State, LastUpdateStatus or RuntimeVersionConfig (SPEC §10.4).
-    List,
-}
-
-/// Builds the wire FunctionConfiguration of `cfg` (SPEC §13.1).
-pub fn render(
-    scope: &Scope,
-    name: &str,
-    cfg: &FunctionConfig,
-    function_arn: String,
-    version: &str,
-    view: View,
-    delay: Duration,
-) -> FunctionConfiguration {
-    let in_flight = match view {
-        View::Mutation => cfg.lifecycle.in_flight,
-        View::Current | View::List => cfg.lifecycle.in_flight(delay),
-    };
-    let revision_id =
-        if in_flight.is_some() { &cfg.lifecycle.pending_revision } else { &cfg.lifecycle.settled_revision };
-    let (state, state_reason, state_reason_code, last_update, last_update_reason, last_update_code) =
-        match (in_flight, view) {
-            (_, View::List) => (None, None, None, None, None, None),
-            (Some(Transition::Creating), View::Mutation) => {
-                (Some("Pending"), Some("The function is being created."), Some("Creating"), None, None, None)
-            }
-            (Some(Transition::Creating), _) => (
-                Some("Pending"),
-                Some("The function is being created."),
-                Some("Creating"),
-                Some("InProgress"),
-                Some("The function is being created."),
-                Some("Creating"),
-            ),
-            // AWS really says "being created" while an update is in progress.
-            (Some(Transition::Updating), _) => (
-                Some("Active"),
-                None,
-                None,
-                Some("InProgress"),
-                Some("The function is being created."),
-                Some("Creating"),
-            ),
-            (None, _) => (Some("Active"), None, None, Some("Successful"), None, None),
-        };
-    let runtime_version_config = match (view, cfg.package_type.as_str(), cfg.runtime.as_deref()) {
-        (View::List, _, _) | (_, "Image", _) | (_, _, None) => None,
-        (_, _, Some(runtime)) => Some(RuntimeVersionConfig {
-            runtime_version_arn: format!(
-                "arn:{}:lambda:{}::runtime:{:x}",
-                scope.partition(),
-                scope.region,
-                Sha256::digest(runtime.as_bytes())
-            ),
-        }),
-    };
-    FunctionConfiguration {
-        function_name: name.to_owned(),
-        function_arn,
-        runtime: cfg.runtime.clone(),
-        role: cfg.role.clone(),
-        handler: cfg.handler.clone(),
-        code_size: cfg.code.size,
-        description: cfg.description.clone(),
-        timeout: cfg.timeout,
-        memory_size: cfg.memory_size,
-        last_modified: cfg.last_modified.clone(),
-        code_sha256: cfg.code.sha256.clone(),
-        version: version.to_owned(),
-        vpc_config: cfg.vpc_config.clone(),
-        dead_letter_config: cfg
-            .dead_letter_target_arn
-            .as_ref()
-            .map(|arn| DeadLetterConfig { target_arn: Some(arn.clone()) }),
-        environment: cfg.environment.as_ref().map(|vars| EnvironmentResponse { variables: vars.clone() }),
-        kms_key_arn: cfg.kms_key_arn.clone(),
-        tracing_config: TracingConfig { mode: Some(cfg.tracing_mode.clone()) },
-        revision_id: revision_id.clone(),
-        layers: cfg.layers.iter().map(|l| LayerOutput { arn: l.arn.clone(), code_size: l.code_size }).collect(),
-        state: state.map(Into::into),
-        state_reason: state_reason.map(Into::into),
-        state_reason_code: state_reason_code.map(Into::into),
-        last_update_status: last_update.map(Into::into),
-        last_update_status_reason: last_update_reason.map(Into::into),
-        last_update_status_reason_code: last_update_code.map(Into::into),
-        file_system_configs: cfg.file_system_configs.clone(),
-        package_type: cfg.package_type.clone(),
-        image_config_response: cfg.image_config.as_ref().map(|c| serde_json::json!({ "ImageConfig": c })),
-        architectures: cfg.architectures.clone(),
-        ephemeral_storage: EphemeralStorage { size: Some(cfg.ephemeral_storage_size) },
-        snap_start: SnapStartResponse {
-            apply_on: cfg.snap_start_apply_on.clone(),
-            optimization_status: if cfg.snap_start_apply_on == "None" { "Off" } else { "On" }.into(),
-        },
-        runtime_version_config,
-        logging_config: LoggingConfig {
-            log_format: Some(cfg.log_format.clone()),
-            application_log_level: cfg.application_log_level.clone(),
-            system_log_level: cfg.system_log_level.clone(),
-            log_group: Some(cfg.log_group.clone()),
-        },
-    }
-}
-
-/// The configuration a qualifier addresses and the `Version` it reports: `$LATEST`, a version, or an alias's
-/// target version. `None` when the version or alias does not exist.
-pub fn qualified_config<'a>(f: &'a Function, qualifier: Option<&str>) -> Option<(&'a FunctionConfig, String)> {
-    let latest = || Some((&f.latest, "$LATEST".to_owned()));
-    let Some(q) = qualifier else { return latest() };
-    match classify_qualifier(q) {
-        QualifierKind::Latest => latest(),
-        QualifierKind::Version(n) => n.and_then(|n| f.versions.get(&n)).map(|v| (&v.config, q.to_owned())),
-        QualifierKind::Alias(a) => {
-            let alias = f.aliases.get(a)?;
-            match alias.function_version.as_str() {
-                "$LATEST" => latest(),
-                v => f.versions.get(&v.parse().ok()?).map(|ver| (&ver.config, v.to_owned())),
-            }
-        }
-        QualifierKind::Other => None,
-    }
-}
-
-/// The members CreateFunction and UpdateFunctionConfiguration share, borrowed for their model-constraint checks.
-struct ConfigMembers<'a> {
-    role: Option<&'a str>,
-    handler: Option<&'a str>,
-    description: Option<&'a str>,
-    timeout: Option<i64>,
-    memory_size: Option<i64>,
-    kms_key_arn: Option<&'a str>,
-    tracing: Option<&'a TracingConfig>,
-    ephemeral: Option<&'a EphemeralStorage>,
-    logging: Option<&'a LoggingConfig>,
-    snap_start: Option<&'a SnapStart>,
-    environment: Option<&'a Environment>,
-    dead_letter: Option<&'a DeadLetterConfig>,
-    vpc: Option<&'a serde_json::Value>,
-}
-
-/// Borrows the [`ConfigMembers`] of a CreateFunction or UpdateFunctionConfiguration input: the two DTOs name these
-/// members alike, so one expansion serves both.
-macro_rules! config_members {
-    ($input:expr) => {
-        ConfigMembers {
-            role: $input.role.as_deref(),
-            handler: $input.handler.as_deref(),
-            description: $input.description.as_deref(),
-            timeout: $input.timeout,
-            memory_size: $input.memory_size,
-            kms_key_arn: $input.kms_key_arn.as_deref(),
-            tracing: $input.tracing_config.as_ref(),
-            ephemeral: $input.ephemeral_storage.as_ref(),
-            logging: $input.logging_config.as_ref(),
-            snap_start: $input.snap_start.as_ref(),
-            environment: $input.environment.as_ref(),
-            dead_letter: $input.dead_letter_config.as_ref(),
-            vpc: $input.vpc_config.as_ref(),
-        }
-    };
-}
-
-/// `KMSKeyArn` and `DeadLetterConfig.TargetArn`: any ARN, or empty (to clear).
-static RESOURCE_ARN: Pattern = Pattern::new(r"(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()", || {
-    anchored(r"(?:arn:(?:aws[a-zA-Z-]*)?:[a-z0-9.\-]+:(?s:.*))|(?:)")
-});
-
-/// `LoggingConfig.LogGroup`.
-static LOG_GROUP: Pattern = Pattern::new(r"[\.\-_/#A-Za-z0-9]+", || anchored(r"[./#A-Za-z0-9_\-]+"));
-
-/// Keys of `Environment.Variables`.
-static ENV_NAME: Pattern = Pattern::new(r"[a-zA-Z]([a-zA-Z0-9_])+", || anchored(r"[a-zA-Z](?:[a-zA-Z0-9_])+"));
-
 /// ListFunctions' `MasterRegion`.
 static MASTER_REGION: Pattern =
     Pattern::new(r"ALL|[a-z]{2}(-gov)?-[a-z]+-\d{1}", || anchored(r"ALL|[a-z]{2}(?:-gov)?-[a-z]+-\d"));
-
-/// Variables Lambda sets itself and refuses to take from a configuration ([docs] "Defined runtime environment
-/// variables"; the ones starting with `_` already fail the name pattern).
-const RESERVED_ENV: &[&str] = &[
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-    "AWS_EXECUTION_ENV",
-    "AWS_LAMBDA_FUNCTION_NAME",
-    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-    "AWS_LAMBDA_FUNCTION_VERSION",
-    "AWS_LAMBDA_INITIALIZATION_TYPE",
-    "AWS_LAMBDA_LOG_GROUP_NAME",
-    "AWS_LAMBDA_LOG_STREAM_NAME",
-    "AWS_ACCESS_KEY",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_LAMBDA_RUNTIME_API",
-    "LAMBDA_TASK_ROOT",
-    "LAMBDA_RUNTIME_DIR",
-];
-
-/// Checks the model constraints of the members shared by CreateFunction and UpdateFunctionConfiguration, in the
-/// model's member order, which is taken to be the order AWS lists violations in [inferred].
-fn check_config_members(v: &mut Violations, m: &ConfigMembers<'_>) {
-    if let Some(role) = m.role {
-        v.pattern("role", role, &patterns::ROLE);
-    }
-    if let Some(h) = m.handler {
-        v.max_len("handler", h, 128);
-        if !h.is_empty() {
-            v.pattern("handler", h, &patterns::PRINCIPAL);
-        }
-    }
-    if let Some(d) = m.description {
-        v.max_len("description", d, 256);
-    }
-    if let Some(t) = m.timeout {
-        v.int_range("timeout", t, Some(1), Some(900));
-    }
-    if let Some(mem) = m.memory_size {
-        v.int_range("memorySize", mem, Some(128), Some(10240));
-    }
-    if let Some(vpc) = m.vpc {
-        for (key, member, max) in
-            [("SubnetIds", "vpcConfig.subnetIds", 16), ("SecurityGroupIds", "vpcConfig.securityGroupIds", 5)]
-        {
-            if let Some(ids) = vpc.get(key).and_then(|x| x.as_array()).filter(|ids| ids.len() > max) {
-                let shown: Vec<String> =
-                    ids.iter().map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_owned)).collect();
-                v.push(
-                    member,
-                    &format!("[{}]", shown.join(", ")),
-                    &format!("Member must have length less than or equal to {max}"),
-                );
-            }
-        }
-    }
-    if let Some(arn) = m.dead_letter.and_then(|d| d.target_arn.as_deref()) {
-        v.pattern("deadLetterConfig.targetArn", arn, &RESOURCE_ARN);
-    }
-    if let Some(vars) = m.environment.and_then(|e| e.variables.as_ref()) {
-        // One violation for the whole map, without its (sensitive) values, however many keys fail (AWS's text
-        // as reported in public deployment logs).
-        if !vars.keys().all(|k| ENV_NAME.is_match(k)) {
-            v.push_hidden(
-                "environment.variables",
-                &format!(
-                    "Map keys must satisfy constraint: [Member must satisfy regular expression pattern: {}]",
-                    ENV_NAME.text
-                ),
-            );
-        }
-    }
-    if let Some(k) = m.kms_key_arn {
-        v.pattern("kMSKeyArn", k, &RESOURCE_ARN);
-    }
-    if let Some(mode) = m.tracing.and_then(|t| t.mode.as_deref()) {
-        v.one_of("tracingConfig.mode", mode, &["Active", "PassThrough"]);
-    }
-    if let Some(e) = m.ephemeral {
-        match e.size {
-            Some(size) => {
-                v.int_range("ephemeralStorage.size", size, Some(512), Some(10240));
-            }
-            None => v.null("ephemeralStorage.size"),
-        }
-    }
-    if let Some(l) = m.logging {
-        if let Some(f) = l.log_format.as_deref() {
-            v.one_of("loggingConfig.logFormat", f, &["JSON", "Text"]);
-        }
-        let levels = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
-        if let Some(a) = l.application_log_level.as_deref() {
-            v.one_of("loggingConfig.applicationLogLevel", a, &levels);
-        }
-        if let Some(s) = l.system_log_level.as_deref() {
-            v.one_of("loggingConfig.systemLogLevel", s, &["DEBUG", "INFO", "WARN"]);
-        }
-        if let Some(g) = l.log_group.as_deref() {
-            v.string("loggingConfig.logGroup", g, 1, 512, Some(&LOG_GROUP));
-        }
-    }
-    if let Some(a) = m.snap_start.and_then(|s| s.apply_on.as_deref()) {
-        v.one_of("snapStart.applyOn", a, &["PublishedVersions", "None"]);
-    }
-}
-
-/// The S3 location of a code upload: `prefix` is `code.` in CreateFunction, where the members sit in `Code`, and
-/// empty in UpdateFunctionCode. Every failed constraint is reported, as for other members.
-fn check_s3_members(
-    v: &mut Violations,
-    prefix: &str,
-    bucket: Option<&str>,
-    key: Option<&str>,
-    object_version: Option<&str>,
-) {
-    if let Some(b) = bucket {
-        let member = format!("{prefix}s3Bucket");
-        v.string(&member, b, 3, 63, None);
-        // The model's `(?<!\.)` lookbehind is written as code: no trailing dot.
-        if !b.bytes().all(|c| c.is_ascii_alphanumeric() || b".-_".contains(&c)) || b.ends_with('.') {
-            v.push(&member, b, r"Member must satisfy regular expression pattern: [0-9A-Za-z\.\-_]*(?<!\.)");
-        }
-    }
-    if let Some(k) = key {
-        v.string(&format!("{prefix}s3Key"), k, 1, 1024, None);
-    }
-    if let Some(o) = object_version {
-        v.string(&format!("{prefix}s3ObjectVersion"), o, 1, 1024, None);
-    }
-}
-
-/// Architectures: exactly one of `x86_64`, `arm64` (SPEC §10.1 texts).
-pub fn check_architectures(v: &mut Violations, archs: Option<&Vec<String>>) {
-    let Some(archs) = archs else { return };
-    let shown = format!("[{}]", archs.join(", "));
-    if archs.len() > 1 {
-        v.push("architectures", &shown, "Member must have length less than or equal to 1");
-    } else if archs.is_empty() {
-        v.push("architectures", &shown, "Member must have length greater than or equal to 1");
-    } else if !archs.iter().all(|a| ARCHITECTURES.contains(&a.as_str())) {
-        v.push(
-            "architectures",
-            &shown,
-            "Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member must not be null]",
-        );
-    }
-}
-
-/// Environment variables may not exceed 4 KB as compact JSON (SPEC §10.1).
-fn check_environment(env: Option<&Environment>) -> Result<(), Error> {
-    let Some(vars) = env.and_then(|e| e.variables.as_ref()) else { return Ok(()) };
-    let reserved: Vec<&str> = vars.keys().map(String::as_str).filter(|k| RESERVED_ENV.contains(k)).collect();
-    if !reserved.is_empty() {
-        // Request order is inferred; the text is AWS's.
-        return Err(Error::invalid(format!(
-            "Lambda was unable to configure your environment variables because the environment variables you have \
-             provided contains reserved keys that are currently not supported for modification. Reserved keys used \
-             in this request: {}",
-            reserved.join(", ")
-        )));
-    }
-    let measured = serde_json::to_string(vars).unwrap_or_default();
-    if measured.len() > 4096 {
-        return Err(Error::invalid(format!(
-            "Lambda was unable to configure your environment variables because the environment variables you have \
-             provided exceeded the 4KB limit. String measured: {measured}"
-        )));
-    }
-    Ok(())
-}
 
 /// A `ZipFile` decoded, unzipped and hashed: the costly part of a code upload, which handlers do with
 /// [`prepare_zip`] before they take the store lock. The error, if any, is reported where the operation checks the
@@ -639,11 +240,11 @@ pub fn get_function_configuration(
 /// The function, the configuration the qualifier addresses, and its rendering.
 fn get_configuration<'a>(
     state: &'a State,
-    r: &Resolved,
+    r: &FunctionTarget,
 ) -> Result<(&'a Function, &'a FunctionConfig, FunctionConfiguration), Error> {
     let not_found = || Error::not_found(format!("Function not found: {}", r.qualified_arn()));
     let f = state.function(&r.scope, &r.name).ok_or_else(not_found)?;
-    let (cfg, version) = qualified_config(f, r.qualifier.as_deref()).ok_or_else(not_found)?;
+    let (cfg, version) = f.configuration(r.qualifier.as_deref()).ok_or_else(not_found)?;
     // No qualifier: unqualified ARN. Any qualifier, `$LATEST` included: the ARN ends with it (SPEC §10.2).
     let out = render(&r.scope, &r.name, cfg, r.qualified_arn(), &version, View::Current, state.settle_delay);
     Ok((f, cfg, out))
@@ -652,7 +253,7 @@ fn get_configuration<'a>(
 /// The stored zip of a configuration, for `Code.Location` downloads.
 pub fn code_bytes(state: &State, scope: &Scope, name: &str, version: &str) -> Option<std::sync::Arc<[u8]>> {
     let f = state.function(scope, name)?;
-    let (cfg, _) = qualified_config(f, Some(version))?;
+    let (cfg, _) = f.configuration(Some(version))?;
     cfg.code.zip.clone()
 }
 
@@ -670,10 +271,9 @@ pub fn publish_version(
     }
     v.finish()?;
     let parsed = parsed.expect("validated");
-    let scope = parsed.scope(caller, CrossAccount::Deny("PublishVersion"))?;
-    let r = Resolved { scope, name: parsed.name, qualifier: None };
+    let r = FunctionTarget::unqualified(parsed, caller, CrossAccount::Deny("PublishVersion"))?;
     let delay = state.settle_delay;
-    let f = function_mut(state, &r)?;
+    let f = r.function_mut(state)?;
     if input.revision_id.as_deref().is_some_and(|rev| rev != f.latest.lifecycle.revision_id(delay)) {
         return Err(Error::PreconditionFailedException(FUNCTION_REVISION_MISMATCH.into()));
     }
@@ -797,9 +397,9 @@ pub fn list_versions_by_function(
     v.finish()?;
     let parsed = parsed.expect("validated");
     // The derived qualifier of `f:1` is ignored: the operation lists the whole function [inferred].
-    let r = Resolved { scope: parsed.scope(caller, CrossAccount::Follow)?, name: parsed.name, qualifier: None };
+    let r = FunctionTarget::unqualified(parsed, caller, CrossAccount::Follow)?;
     super::enforce::authorize_function(state, caller, &r, "lambda:ListVersionsByFunction")?;
-    let f = function(state, &r)?;
+    let f = r.function(state)?;
     // `$LATEST` (rank 0) first, then versions ascending; only the page is rendered.
     let items = std::iter::once(0).chain(f.versions.keys().copied()).map(|n| (rank_key(n), n)).collect();
     let (numbers, next_marker) = page(items, q.marker.as_deref(), size)?;
@@ -835,12 +435,12 @@ pub fn delete_function(
         }
         Some(QualifierKind::Version(n)) => Some(n),
         Some(QualifierKind::Other) => {
-            function(state, &r)?;
+            r.function(state)?;
             // A `$`-qualifier other than `$LATEST` never names anything [inferred: as GetFunction answers it].
             return Err(Error::not_found(format!("Function not found: {}", r.qualified_arn())));
         }
     };
-    let f = function_mut(state, &r)?;
+    let f = r.function_mut(state)?;
     let Some(number) = version else {
         state.remove_function(&r.scope, &r.name);
         return Ok(());
@@ -933,10 +533,9 @@ pub fn update_function_code_prepared(
     check_architectures(&mut v, input.architectures.as_ref());
     v.finish()?;
     let parsed = parsed.expect("validated");
-    let scope = parsed.scope(caller, CrossAccount::Deny("UpdateFunctionCode"))?;
-    let r = Resolved { scope, name: parsed.name, qualifier: None };
+    let r = FunctionTarget::unqualified(parsed, caller, CrossAccount::Deny("UpdateFunctionCode"))?;
     let delay = state.settle_delay;
-    let f = function_mut(state, &r)?;
+    let f = r.function_mut(state)?;
     check_revision(f, input.revision_id.as_deref(), delay)?;
     let code = if f.latest.package_type == "Image" {
         let Some(uri) = input.image_uri.as_deref() else {
@@ -988,11 +587,10 @@ pub fn update_function_configuration(
     super::layers::check_layer_arns(&mut v, input.layers.as_deref());
     v.finish()?;
     let parsed = parsed.expect("validated");
-    let scope = parsed.scope(caller, CrossAccount::Deny("UpdateFunctionConfiguration"))?;
-    let r = Resolved { scope, name: parsed.name, qualifier: None };
+    let r = FunctionTarget::unqualified(parsed, caller, CrossAccount::Deny("UpdateFunctionConfiguration"))?;
     let delay = state.settle_delay;
     {
-        let f = function(state, &r)?;
+        let f = r.function(state)?;
         check_revision(f, input.revision_id.as_deref(), delay)?;
     }
     if let Some(msg) = input.runtime.as_deref().and_then(runtimes::runtime_error) {
@@ -1004,7 +602,7 @@ pub fn update_function_configuration(
         Some(arns) => Some(super::layers::resolve_function_layers(state, caller, arns)?),
         None => None,
     };
-    let f = function_mut(state, &r)?;
+    let f = r.function_mut(state)?;
     let before = f.latest.clone();
     let c = &mut f.latest;
     if let Some(x) = input.role {
