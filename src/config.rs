@@ -4,6 +4,7 @@
 //! [`Cli`] is what the binary parses: the server's [`Config`] when no subcommand is given (so plain `lambdalite`
 //! serves exactly as before), or one client [`Command`] aimed at a running server.
 
+use crate::domain::arn::AccountId;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -196,7 +197,7 @@ impl Credentials {
                 .ok_or_else(|| format!("section [{name}] has aws_access_key_id but no aws_secret_access_key"))?;
             let account_id = match props.get("account_id").map(str::trim) {
                 Some(a) => Some(parse_account_id(a).map_err(|e| format!("section [{name}]: {e}"))?),
-                None if key.len() == 12 && key.bytes().all(|b| b.is_ascii_digit()) => Some(key.to_owned()),
+                None if AccountId::is_valid(key) => Some(key.to_owned()),
                 None => None,
             };
             let identity = Identity {
@@ -251,7 +252,7 @@ fn parse_organization_arg(value: &str) -> Result<String, String> {
 }
 
 fn parse_account_id(value: &str) -> Result<String, String> {
-    if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
+    if AccountId::is_valid(value) {
         Ok(value.to_owned())
     } else {
         Err(format!("account id must be 12 digits, got '{value}'"))

@@ -30,7 +30,7 @@ use base64::Engine;
 use indexmap::IndexMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::domain::arn::Scope;
+use crate::domain::arn::{AccountId, Region, Scope};
 use crate::domain::layer::{parse_layer_name, Layer};
 use crate::domain::state::State;
 use crate::domain::validate::Violations;
@@ -457,13 +457,10 @@ pub fn apply_init(
         let account = ns.account.clone().unwrap_or_else(|| default_scope.account.to_string());
         let region = ns.region.clone().unwrap_or_else(|| default_scope.region.to_string());
         let entry = format!("Namespaces[{i}] ({account}/{region})");
-        if !(account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())) {
+        if !AccountId::is_valid(&account) {
             return Err(InitError::ours(&entry, format!("Account must be 12 digits, got '{account}'")));
         }
-        let region_ok = !region.is_empty()
-            && region.split('-').count() >= 3
-            && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if !region_ok {
+        if Region::parse(&region).is_none_or(|r| r.parts() < 3) {
             return Err(InitError::ours(&entry, format!("Region must look like us-east-1, got '{region}'")));
         }
         groups.push(Group {

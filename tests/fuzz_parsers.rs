@@ -1,5 +1,5 @@
 //! Property-based fuzzing (proptest) of every parser that sees user input, below HTTP: FunctionName and Qualifier
-//! (`domain::function_name`), layer names and ARNs (`domain::layer`), the SigV4 credential-scope parser
+//! (`domain::function_name`), layer names and ARNs (`domain::layer`, `domain::arn`), the SigV4 credential-scope parser
 //! (`http::extract::parse_credential_scope`) and the strict-auth parsers (`http::auth`).
 //!
 //! Property: no panic, and either a value or an AWS-shaped error (a ValidationException with AWS's message format).
@@ -9,11 +9,11 @@
 //! Cases: `PROPTEST_CASES` (default 2000 per property here). Failures are persisted to
 //! `proptest-regressions/fuzz_parsers.txt`, which CI replays first on every run.
 
-use lambdalite::domain::arn::Scope;
+use lambdalite::domain::arn::{LayerVersionArn, Scope};
 use lambdalite::domain::function_name::{
     check_function_name, check_qualifier, classify_qualifier, create_name_error, CrossAccount, NameRule,
 };
-use lambdalite::domain::layer::{parse_layer_name, parse_layer_version_arn};
+use lambdalite::domain::layer::parse_layer_name;
 use lambdalite::domain::validate::Violations;
 use lambdalite::http::auth::{canonical_query, canonical_uri, parse_authorization, parse_presigned};
 use lambdalite::http::extract::parse_credential_scope;
@@ -137,7 +137,7 @@ proptest! {
         let (scope, name) = parse_layer_name(&caller, &value);
         prop_assert!(value.contains(name.as_str()));
         prop_assert!(!scope.account.is_empty() || value.starts_with("arn:"));
-        if let Some((scope, name, version)) = parse_layer_version_arn(&value) {
+        if let Some(LayerVersionArn { scope, name, version }) = LayerVersionArn::parse(&value) {
             prop_assert!(!name.is_empty() && !version.is_empty());
             prop_assert!(!scope.region.is_empty() && !scope.account.is_empty());
         }
@@ -151,7 +151,7 @@ proptest! {
         version in 1u64..1_000_000,
     ) {
         let arn = Scope::new(account.clone(), region.clone()).layer_version_arn(&name, version);
-        let (scope, n, v) = parse_layer_version_arn(&arn).expect("a layer version ARN parses");
+        let LayerVersionArn { scope, name: n, version: v } = LayerVersionArn::parse(&arn).expect("a layer version ARN parses");
         prop_assert_eq!(n, name.as_str());
         prop_assert_eq!(v, version.to_string());
         prop_assert_eq!(scope, Scope::new(account, region));

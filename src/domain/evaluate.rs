@@ -20,6 +20,7 @@ use std::fmt;
 
 use indexmap::IndexMap;
 
+use super::arn::{AccountId, IamArn};
 use super::policy::{Policy, Principal, Statement};
 
 /// Who makes a request.
@@ -37,18 +38,11 @@ impl Requester {
         Requester::Aws { arn: format!("arn:{partition}:iam::{account}:root"), account: account.to_owned() }
     }
 
-    /// An IAM ARN (`arn:<p>:iam::<12 digits>:<resource>`), or `None` when `arn` is not one.
+    /// The principal an IAM or STS ARN names ([`IamArn`]: a user, a role, an account root, or a role session as
+    /// an assumed role makes its requests), or `None` when `arn` is not one.
     pub fn iam(arn: &str) -> Option<Self> {
-        let mut parts = arn.strip_prefix("arn:")?.splitn(5, ':');
-        let (partition, service, region, account, resource) =
-            (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-        let ok = partition.starts_with("aws")
-            && (service == "iam" || service == "sts")
-            && region.is_empty()
-            && account.len() == 12
-            && account.bytes().all(|b| b.is_ascii_digit())
-            && !resource.is_empty();
-        ok.then(|| Requester::Aws { arn: arn.to_owned(), account: account.to_owned() })
+        let parsed = IamArn::parse(arn)?;
+        Some(Requester::Aws { arn: arn.to_owned(), account: parsed.account.to_owned() })
     }
 
     /// The account of an IAM principal.
@@ -303,7 +297,7 @@ impl Organization {
         }
         let accounts: Vec<String> =
             accounts.split(',').map(str::trim).filter(|a| !a.is_empty()).map(str::to_owned).collect();
-        if let Some(bad) = accounts.iter().find(|a| a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit())) {
+        if let Some(bad) = accounts.iter().find(|a| !AccountId::is_valid(a)) {
             return Err(format!("account id must be 12 digits, got '{bad}' in organization {id}"));
         }
         Ok(Organization { id: id.to_owned(), accounts })

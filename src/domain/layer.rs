@@ -1,5 +1,5 @@
-//! Layers and their versions (SPEC §5.1, §12), and the two ways a request names one: a `LayerName` (a name or a
-//! layer ARN without version, SPEC §9) and a layer version ARN (GetLayerVersionByArn, a function's `Layers`).
+//! Layers and their versions (SPEC §5.1, §12), and where a `LayerName` (a name or a layer ARN without version,
+//! SPEC §9) points. Layer version ARNs (GetLayerVersionByArn, a function's `Layers`) are `arn::LayerVersionArn`.
 //!
 //! Parsing here assumes the value already passed its model pattern; `service::layers` runs those checks first.
 
@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::arn::Scope;
+use super::arn::{LayerArn, Scope};
 use super::function::Code;
 use super::policy::Policy;
 
@@ -66,27 +66,9 @@ impl Layer {
 /// Where a validated `LayerName` points: the caller's namespace for a plain name, or the ARN's region and account.
 /// The ARN's partition is not kept: ARNs are always rendered with the region's partition.
 pub fn parse_layer_name(caller: &Scope, layer_name: &str) -> (Scope, String) {
-    if let Some(rest) = layer_name.strip_prefix("arn:") {
-        // arn:<p>:lambda:<region>:<account>:layer:<name>
-        let parts: Vec<&str> = rest.splitn(6, ':').collect();
-        if let [_, "lambda", region, account, "layer", name] = parts.as_slice() {
-            return (Scope::new(*account, *region), (*name).to_owned());
-        }
-    }
-    (caller.clone(), layer_name.to_owned())
-}
-
-/// A layer version ARN taken apart: `(scope, layer name, version)`, or `None` when it is not one.
-/// `arn:<p>:lambda:<region>:<account>:layer:<name>:<version>`.
-pub fn parse_layer_version_arn(arn: &str) -> Option<(Scope, &str, &str)> {
-    let parts: Vec<&str> = arn.strip_prefix("arn:")?.split(':').collect();
-    match parts.as_slice() {
-        [_, "lambda", region, account, "layer", name, version]
-            if !region.is_empty() && !account.is_empty() && !name.is_empty() && !version.is_empty() =>
-        {
-            Some((Scope::new(*account, *region), *name, *version))
-        }
-        _ => None,
+    match LayerArn::parse(layer_name) {
+        Some(arn) => (arn.scope, arn.name.to_owned()),
+        None => (caller.clone(), layer_name.to_owned()),
     }
 }
 
@@ -140,15 +122,5 @@ mod tests {
             parse_layer_name(&caller, "arn:aws:lambda:eu-west-1:123456789012:layer:shared"),
             (Scope::new("123456789012", "eu-west-1"), "shared".into())
         );
-    }
-
-    #[test]
-    fn layer_version_arns() {
-        let (scope, name, v) =
-            parse_layer_version_arn("arn:aws:lambda:us-east-2:123456789012:layer:my-layer:7").unwrap();
-        assert_eq!((scope, name, v), (Scope::new("123456789012", "us-east-2"), "my-layer", "7"));
-        assert!(parse_layer_version_arn("arn:aws:lambda:us-east-2:123456789012:layer:my-layer").is_none());
-        assert!(parse_layer_version_arn("arn:aws:lambda:::awslayer:x").is_none());
-        assert!(parse_layer_version_arn("my-layer:1").is_none());
     }
 }

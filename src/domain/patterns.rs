@@ -5,6 +5,7 @@
 //! stops at a line terminator. Rust's `\d` and `\s` are Unicode-aware and `(?s:.)` takes anything, so the Rust side
 //! spells those classes out (the `java_classes_are_spelled_out` test keeps it so).
 
+use super::arn::{AccountId, IamArn};
 use super::validate::{anchored, Pattern};
 
 /// FunctionName of GetFunction, DeleteFunction, AddPermission, GetPolicy, RemovePermission, ... (SPEC §4.4 P-NS).
@@ -106,15 +107,7 @@ pub static LAYER_NAME: Pattern =
 pub static LAYER_PRINCIPAL: Pattern = Pattern::with_matcher(
     r"\d{12}|\*|arn:(aws[a-zA-Z-]*):iam::\d{12}:root",
     || anchored(r"[0-9]{12}|\*|arn:(?:aws[a-zA-Z-]*):iam::[0-9]{12}:root"),
-    |v| {
-        let root_arn = || {
-            let rest = v.strip_prefix("arn:aws")?.strip_suffix(":root")?;
-            let (partition_tail, account) = rest.split_once(":iam::")?;
-            let ok = partition_tail.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-') && is_account_id(account);
-            Some(ok)
-        };
-        v == "*" || is_account_id(v) || root_arn() == Some(true)
-    },
+    |v| v == "*" || is_account_id(v) || IamArn::parse(v).is_some_and(|arn| arn.is_account_root()),
 );
 
 /// AddLayerVersionPermission's Action.
@@ -146,7 +139,7 @@ fn is_sid_byte(b: u8) -> bool {
 
 /// `[0-9]{12}`
 fn is_account_id(value: &str) -> bool {
-    value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit())
+    AccountId::is_valid(value)
 }
 
 /// [`ARN`]'s regex by hand. None of its classes before the last one holds `:`, so the colons split the value

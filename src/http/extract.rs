@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 
 use super::auth::AuthenticatedIdentity;
 use super::{body, routes};
-use crate::domain::arn::Scope;
+use crate::domain::arn::{AccountId, Region, Scope};
 use crate::error::Error;
 use crate::AppState;
 
@@ -99,10 +99,7 @@ impl FromRequestParts<AppState> for Caller {
         if let Some(identity) = parts.extensions.get::<AuthenticatedIdentity>() {
             // A signed scope can name any string as its region; only a region-shaped one may end up in ARNs.
             let region = &identity.region;
-            let valid = !region.is_empty()
-                && region.len() <= 64
-                && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-            let region = if valid { region } else { &state.config.region };
+            let region = if is_scope_region(region) { region } else { &state.config.region };
             return Ok(Caller(Scope::new(identity.account_id.as_str(), region.as_str())));
         }
         Ok(Caller(caller_scope(&parts.headers, &state.config)))
@@ -120,7 +117,7 @@ pub fn caller_scope(headers: &axum::http::HeaderMap, config: &crate::Config) -> 
         .filter(|v| v.is_ascii())
         .and_then(parse_credential_scope);
     let (key, region) = scope.unwrap_or(("", ""));
-    let account = if key.len() == 12 && key.bytes().all(|b| b.is_ascii_digit()) { key } else { &config.account_id };
+    let account = if AccountId::is_valid(key) { key } else { &config.account_id };
     let region = if region.is_empty() { &config.region } else { region };
     Scope::new(account, region)
 }
@@ -162,10 +159,13 @@ pub fn parse_credential_scope(header: &str) -> Option<(&str, &str)> {
         return None;
     }
     let (key, region) = (&rest[..slashes[0]], &rest[slashes[1] + 1..end]);
-    let valid_region = !region.is_empty()
-        && region.len() <= 64
-        && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    valid_region.then_some((key, region))
+    is_scope_region(region).then_some((key, region))
+}
+
+/// Whether a credential scope's region may name the caller's namespace: a region name ([`Region`]) of at most 64
+/// characters [inferred: a bound on what ends up in every ARN of the namespace; no region comes close].
+fn is_scope_region(region: &str) -> bool {
+    region.len() <= 64 && Region::is_valid(region)
 }
 
 #[cfg(test)]

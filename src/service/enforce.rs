@@ -11,10 +11,9 @@
 //! The caller's `aws:PrincipalOrgID` comes from `--organization`, which the `State` carries (`State::organizations`)
 //! so that every service function sees it without any ambient context.
 
-use crate::domain::arn::Scope;
+use crate::domain::arn::{AccountId, FunctionArn, LayerVersionArn, Scope};
 use crate::domain::evaluate::{self, Context, Decision, Mismatch, Request, Requester};
 use crate::domain::function_name::{CrossAccount, NameRule};
-use crate::domain::layer::parse_layer_version_arn;
 use crate::domain::policy::Policy;
 use crate::domain::state::State;
 use crate::domain::validate::Violations;
@@ -160,7 +159,7 @@ pub struct Simulation {
 /// be asked about), a 12-digit account is its root, an IAM ARN is that principal, anything else with a dot is a
 /// service principal.
 fn simulation_requester(principal: &str, partition: &str) -> Option<Requester> {
-    if principal.len() == 12 && principal.bytes().all(|b| b.is_ascii_digit()) {
+    if AccountId::is_valid(principal) {
         Some(Requester::account_root(partition, principal))
     } else if principal.starts_with("arn:") {
         Requester::iam(principal)
@@ -252,7 +251,7 @@ pub fn simulate(
 
 /// The owner, policy and policy ARN of a simulated resource, or AWS's 404 texts when it does not exist.
 fn simulation_target<'a>(state: &'a State, resource: &str) -> Result<(Scope, Option<&'a Policy>, String), Error> {
-    if let Some((scope, name, version)) = parse_layer_version_arn(resource) {
+    if let Some(LayerVersionArn { scope, name, version }) = LayerVersionArn::parse(resource) {
         let arn = format!("{}:{version}", scope.layer_arn(name));
         let missing = || Error::not_found(format!("Layer version {arn} does not exist."));
         let n: u64 = version.parse().map_err(|_| missing())?;
@@ -263,7 +262,7 @@ fn simulation_target<'a>(state: &'a State, resource: &str) -> Result<(Scope, Opt
             .ok_or_else(missing)?;
         return Ok((scope.clone(), lv.policy.as_ref(), scope.layer_version_arn(name, n)));
     }
-    let r = function_arn(resource).ok_or_else(|| {
+    let r = FunctionArn::parse(resource).map(FunctionTarget::of_arn).ok_or_else(|| {
         Error::invalid(format!(
             "Resource must be a function ARN (arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]) or a \
              layer version ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>), got '{resource}'."
@@ -274,47 +273,9 @@ fn simulation_target<'a>(state: &'a State, resource: &str) -> Result<(Scope, Opt
     Ok((r.scope.clone(), policy, arn))
 }
 
-/// A full function ARN, qualified or not: `arn:<p>:lambda:<region>:<account>:function:<name>[:<qualifier>]`.
-fn function_arn(arn: &str) -> Option<FunctionTarget> {
-    let parts: Vec<&str> = arn.strip_prefix("arn:")?.split(':').collect();
-    match parts.as_slice() {
-        [_, "lambda", region, account, "function", name, rest @ ..] if rest.len() <= 1 => {
-            let valid = !region.is_empty()
-                && account.len() == 12
-                && account.bytes().all(|b| b.is_ascii_digit())
-                && !name.is_empty()
-                && rest.first().is_none_or(|q| !q.is_empty());
-            valid.then(|| FunctionTarget {
-                scope: Scope::new(*account, *region),
-                name: (*name).to_owned(),
-                qualifier: rest.first().map(|q| (*q).to_owned()),
-            })
-        }
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn function_arns_parse() {
-        let r = function_arn("arn:aws:lambda:us-east-1:111111111111:function:f:live").unwrap();
-        assert_eq!(
-            (r.scope.account.as_str(), r.name.as_str(), r.qualifier.as_deref()),
-            ("111111111111", "f", Some("live"))
-        );
-        assert!(function_arn("arn:aws:lambda:us-east-1:111111111111:function:f").unwrap().qualifier.is_none());
-        for bad in [
-            "f",
-            "arn:aws:lambda:us-east-1:1111:function:f",
-            "arn:aws:lambda:us-east-1:111111111111:function:f:1:2",
-            "arn:aws:lambda:us-east-1:111111111111:function:f:",
-        ] {
-            assert!(function_arn(bad).is_none(), "{bad}");
-        }
-    }
 
     #[test]
     fn simulation_principals() {

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::domain::arn::Scope;
+use crate::domain::arn::{IamArn, Scope};
 use crate::domain::function::{FunctionConfig, Transition};
 use crate::domain::policy::{Policy, Principal, Statement};
 use crate::domain::state::State;
@@ -436,9 +436,8 @@ fn permissions_of(scope: &Scope, resource: &str, policy: &Option<Policy>) -> Res
 /// The account id of `arn:<partition of scope>:iam::<account>:root`: AddPermission and AddLayerVersionPermission
 /// turn an account id into exactly that ARN, so giving the id back writes the same statement, and reads better.
 fn root_account<'a>(scope: &Scope, arn: &'a str) -> Option<&'a str> {
-    let account = arn.strip_prefix("arn:")?.strip_prefix(scope.partition())?.strip_prefix(":iam::")?;
-    let account = account.strip_suffix(":root")?;
-    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
+    let arn = IamArn::parse(arn)?;
+    (arn.is_account_root() && arn.partition == scope.partition()).then_some(arn.account)
 }
 
 /// The AddPermission members that write `statement` into the policy of `resource` (a function, version or alias

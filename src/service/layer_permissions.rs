@@ -8,7 +8,7 @@
 //! the lookup, the RevisionId check and the mutation in one acquisition of the store's lock, which is what makes the
 //! RevisionId a real compare-and-swap.
 
-use crate::domain::arn::Scope;
+use crate::domain::arn::{AccountId, Scope};
 use crate::domain::layer::{parse_layer_name, LayerVersion};
 use crate::domain::patterns;
 use crate::domain::policy::{self, Conditions, Principal, Statement, StoredStatement};
@@ -32,7 +32,7 @@ const NO_POLICY: &str = "No policy is associated with the given resource.";
 pub fn layer_principal(scope: &Scope, principal: &str) -> Principal {
     if principal == "*" {
         Principal::Any
-    } else if principal.bytes().all(|b| b.is_ascii_digit()) {
+    } else if AccountId::is_valid(principal) {
         Principal::Aws(scope.account_root_arn(principal))
     } else {
         Principal::Aws(principal.to_owned())

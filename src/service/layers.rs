@@ -8,9 +8,9 @@
 use std::io::Cursor;
 use std::sync::Arc;
 
-use crate::domain::arn::Scope;
+use crate::domain::arn::{LayerVersionArn, Scope};
 use crate::domain::function::{Code, LayerRef};
-use crate::domain::layer::{parse_layer_name, parse_layer_version_arn, LayerVersion};
+use crate::domain::layer::{parse_layer_name, LayerVersion};
 use crate::domain::patterns;
 use crate::domain::runtimes::{ARCHITECTURES, MODEL_ENUM};
 use crate::domain::state::State;
@@ -296,7 +296,8 @@ pub fn get_layer_version_by_arn(
     v.finish()?;
     let not_found = || Error::not_found(RESOURCE_NOT_FOUND);
     // The pattern's second branch (`arn:...:lambda:::awslayer:<name>`) names AWS-owned layers: never found here.
-    let (scope, name, version) = parse_layer_version_arn(arn.expect("validated")).ok_or_else(not_found)?;
+    let LayerVersionArn { scope, name, version } =
+        LayerVersionArn::parse(arn.expect("validated")).ok_or_else(not_found)?;
     let n: i64 = version.parse().map_err(|_| not_found())?;
     // [inferred] the same floor as GetLayerVersion, which shares the lookup.
     if n < 1 {
@@ -442,7 +443,7 @@ pub fn resolve_function_layers(state: &State, caller: &Scope, arns: &[String]) -
     let mut seen: Vec<(Scope, &str, &str)> = Vec::with_capacity(arns.len());
     for arn in arns {
         let missing = || Error::invalid(format!("Layer version {arn} does not exist."));
-        let (scope, name, version) = parse_layer_version_arn(arn).ok_or_else(missing)?;
+        let LayerVersionArn { scope, name, version } = LayerVersionArn::parse(arn).ok_or_else(missing)?;
         if let Some((_, _, other)) = seen.iter().find(|(s, n, _)| *s == scope && *n == name) {
             return Err(Error::invalid(format!(
                 "Two different versions of the same layer are not allowed to be referenced in the same function. \

@@ -8,7 +8,7 @@
 //! acquisition. The errors still come out in AWS's order: `prepare_*` covers only the leading steps, and an error it
 //! finds for a later step is held back until `apply_*` reaches that step.
 
-use crate::domain::arn::Scope;
+use crate::domain::arn::{AccountId, IamArn, IamService, Scope};
 use crate::domain::function::{PolicySlot, Unaddressed};
 use crate::domain::function_name::{check_function_name, check_qualifier, CrossAccount, NameRule};
 use crate::domain::patterns;
@@ -28,10 +28,9 @@ const NAME_RULE: NameRule = NameRule::Namespaced(170);
 
 /// Maps AddPermission's `Principal` to the statement's principal (SPEC §6.1).
 pub fn map_principal(scope: &Scope, principal: &str) -> Result<Principal, Error> {
-    let is_account = |s: &str| s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit());
     if principal == "*" {
         Ok(Principal::Any)
-    } else if is_account(principal) {
+    } else if AccountId::is_valid(principal) {
         Ok(Principal::Aws(scope.account_root_arn(principal)))
     } else if is_iam_arn(principal) {
         Ok(Principal::Aws(principal.to_owned()))
@@ -42,21 +41,12 @@ pub fn map_principal(scope: &Scope, principal: &str) -> Result<Principal, Error>
     }
 }
 
-/// `arn:<partition>:iam::<12 digits>:<resource>`: an IAM ARN that names something. IAM ARNs have no region, and the
-/// partition has the shape the model's ARN patterns give it (`aws[a-zA-Z-]*`). [inferred: AWS answers "The provided
-/// principal was invalid" for principals IAM could not resolve; a truncated ARN is one.]
+/// `arn:<partition>:iam::<12 digits>:<resource>`: an IAM ARN that names something (see [`IamArn`]). Lambda keeps
+/// such a principal as given [rec]. An STS ARN (a role session) is refused: what Lambda answers for one is not
+/// recorded, and a session ends, so a statement naming it would stop matching anything [inferred]. AWS answers "The
+/// provided principal was invalid" for principals IAM could not resolve; a truncated ARN is one [inferred].
 fn is_iam_arn(principal: &str) -> bool {
-    let Some(rest) = principal.strip_prefix("arn:") else { return false };
-    let mut parts = rest.splitn(5, ':');
-    match (parts.next(), parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some(partition), Some("iam"), Some(""), Some(account), Some(resource)) => {
-            partition.strip_prefix("aws").is_some_and(|p| p.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-'))
-                && account.len() == 12
-                && account.bytes().all(|b| b.is_ascii_digit())
-                && !resource.is_empty()
-        }
-        _ => false,
-    }
+    IamArn::parse(principal).is_some_and(|arn| arn.service == IamService::Iam)
 }
 
 /// A service principal: `<service>.amazonaws.com`, or `<service>.amazon.com` for Alexa, with a service name in

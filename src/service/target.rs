@@ -6,7 +6,7 @@
 //! Every function operation starts here: the function and permission operations, aliases, Invoke, the enforcement
 //! of resource-based policies and the policy simulation.
 
-use crate::domain::arn::Scope;
+use crate::domain::arn::{FunctionArn, Scope};
 use crate::domain::function::Function;
 use crate::domain::function_name::{check_function_name, check_qualifier, CrossAccount, FunctionRef, NameRule};
 use crate::domain::policy::Policy;
@@ -42,6 +42,11 @@ impl FunctionTarget {
     /// the name derives plays no part.
     pub fn unqualified(parsed: FunctionRef, caller: &Scope, cross: CrossAccount) -> Result<Self, Error> {
         Ok(FunctionTarget { scope: parsed.scope(caller, cross)?, name: parsed.name, qualifier: None })
+    }
+
+    /// A full function ARN, qualified or not, as its own scope names it (the policy simulation's `Resource`).
+    pub fn of_arn(arn: FunctionArn<'_>) -> Self {
+        FunctionTarget { scope: arn.scope, name: arn.name.to_owned(), qualifier: arn.qualifier.map(str::to_owned) }
     }
 
     pub fn arn(&self) -> String {
