@@ -1,5 +1,6 @@
-//! `--init FILE`: a declarative file of layers, functions, versions, aliases and permissions applied at start-up,
-//! and the format `GET /_lambdalite/state` exports (`service::export`), so a captured state replays with `--init`.
+//! `--init FILE`: loading a declarative file of layers, functions, versions, aliases and permissions and applying it
+//! at start-up. The format is `wire::init`'s, and what `GET /_lambdalite/state` exports (`service::export`), so a
+//! captured state replays with `--init`.
 //!
 //! The file is JSON or YAML (by extension) and every object refuses members it does not know. Its members are the
 //! API's request members, PascalCase as in the API: a function is CreateFunction's members, a version PublishVersion's,
@@ -21,339 +22,25 @@
 //! CreateFunction's members and defaults; `$LATEST` is brought to it through UpdateFunctionCode and
 //! UpdateFunctionConfiguration before publishing, and to the function's own members after the last version.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use indexmap::IndexMap;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::domain::arn::{AccountId, Region, Scope};
+use crate::domain::function::Code;
 use crate::domain::layer::{parse_layer_name, Layer};
 use crate::domain::state::State;
 use crate::domain::validate::Violations;
 use crate::error::Error;
 use crate::service::{self, aliases, functions, layer_permissions, layers, permissions};
-use crate::wire::dto::aliases::{AliasRoutingConfiguration, CreateAliasInput};
+use crate::wire::dto::aliases::CreateAliasInput;
 use crate::wire::dto::functions::{
     CreateFunctionInput, FunctionCode, PublishVersionInput, UpdateFunctionCodeInput, UpdateFunctionConfigurationInput,
 };
-use crate::wire::dto::layers::{AddLayerVersionPermissionInput, LayerVersionContentInput, PublishLayerVersionInput};
+use crate::wire::dto::layers::{LayerVersionContentInput, PublishLayerVersionInput};
 use crate::wire::dto::permissions::AddPermissionInput;
-
-// ---------------------------------------------------------------------------------------------------------------
-// The format
-
-/// The whole file. `Layers` and `Functions` at the top belong to the server's own account and region
-/// (`--account-id`, `--region`); `Namespaces` name theirs. An export writes only `Namespaces`.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
-pub struct InitFile {
-    /// The lambdalite version that wrote an export; informational, not checked.
-    pub lambdalite_version: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub layers: Vec<LayerEntry>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub functions: Vec<FunctionEntry>,
-    pub namespaces: Vec<NamespaceEntry>,
-}
-
-/// One account in one region; either left out means the server's default.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
-pub struct NamespaceEntry {
-    pub account: Option<String>,
-    pub region: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub layers: Vec<LayerEntry>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub functions: Vec<FunctionEntry>,
-}
-
-/// A function: CreateFunction's members (without `Publish`: list `Versions` instead), then what hangs off it.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct FunctionEntry {
-    pub function_name: String,
-    #[serde(default)]
-    pub package_type: Option<String>,
-    /// The `$LATEST` configuration.
-    #[serde(flatten)]
-    pub settings: FunctionSettings,
-    #[serde(default)]
-    pub tags: Option<BTreeMap<String, String>>,
-    /// Published in this order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub versions: Vec<VersionEntry>,
-    /// The number the next PublishVersion gets (see the module doc).
-    #[serde(default)]
-    pub next_version: Option<u64>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub aliases: Vec<AliasEntry>,
-    /// The unqualified (`$LATEST`) policy's statements, in order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub permissions: Vec<PermissionEntry>,
-    /// Members neither this struct nor [`FunctionSettings`] knows, refused when the entry is applied: serde cannot
-    /// refuse them itself on a struct that flattens another (`deny_unknown_fields` does not combine with `flatten`).
-    #[serde(flatten)]
-    pub unknown: BTreeMap<String, serde_json::Value>,
-}
-
-/// The configuration members of CreateFunction, named and shaped as in the API.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
-pub struct FunctionSettings {
-    pub runtime: Option<String>,
-    pub role: Option<String>,
-    pub handler: Option<String>,
-    pub code: Option<CodeEntry>,
-    pub description: Option<String>,
-    pub timeout: Option<i64>,
-    pub memory_size: Option<i64>,
-    pub vpc_config: Option<serde_json::Value>,
-    pub dead_letter_config: Option<DeadLetterEntry>,
-    pub environment: Option<EnvironmentEntry>,
-    #[serde(rename = "KMSKeyArn")]
-    pub kms_key_arn: Option<String>,
-    pub tracing_config: Option<TracingEntry>,
-    /// Layer version ARNs, in order.
-    pub layers: Option<Vec<String>>,
-    pub file_system_configs: Option<serde_json::Value>,
-    pub image_config: Option<serde_json::Value>,
-    pub architectures: Option<Vec<String>>,
-    pub ephemeral_storage: Option<EphemeralStorageEntry>,
-    pub snap_start: Option<SnapStartEntry>,
-    pub logging_config: Option<LoggingEntry>,
-}
-
-/// `Code`: `ZipFile` (base64, as in the API), `Path` (a .zip file, relative to the init file) or `ImageUri`.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
-pub struct CodeEntry {
-    pub zip_file: Option<ZipBlob>,
-    pub path: Option<String>,
-    pub image_uri: Option<String>,
-}
-
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
-pub struct DeadLetterEntry {
-    pub target_arn: Option<String>,
-}
-
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
-pub struct EnvironmentEntry {
-    pub variables: Option<IndexMap<String, String>>,
-}
-
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
-pub struct TracingEntry {
-    pub mode: Option<String>,
-}
-
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
-pub struct EphemeralStorageEntry {
-    pub size: Option<i64>,
-}
-
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
-pub struct SnapStartEntry {
-    pub apply_on: Option<String>,
-}
-
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
-pub struct LoggingEntry {
-    pub log_format: Option<String>,
-    pub application_log_level: Option<String>,
-    pub system_log_level: Option<String>,
-    pub log_group: Option<String>,
-}
-
-/// A published version: PublishVersion's `Description`, and where it differs from the function's own members, the
-/// whole configuration it was published from.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
-pub struct VersionEntry {
-    pub version: Option<u64>,
-    pub description: Option<String>,
-    pub configuration: Option<FunctionSettings>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub permissions: Vec<PermissionEntry>,
-}
-
-/// CreateAlias's members and the alias's policy.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
-pub struct AliasEntry {
-    pub name: String,
-    /// A string as in the API; a YAML number (`FunctionVersion: 1`) is taken as its digits.
-    #[serde(deserialize_with = "string_or_integer")]
-    pub function_version: String,
-    #[serde(default)]
-    pub description: Option<String>,
-    #[serde(default)]
-    pub routing_config: Option<RoutingEntry>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub permissions: Vec<PermissionEntry>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
-pub struct RoutingEntry {
-    /// Version → weight. Kept as JSON numbers so that an out-of-range weight gets the API's own message.
-    pub additional_version_weights: BTreeMap<String, serde_json::Value>,
-}
-
-/// AddPermission's members (without `RevisionId`, which names a state the file cannot know).
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
-pub struct PermissionEntry {
-    pub statement_id: Option<String>,
-    pub action: Option<String>,
-    pub principal: Option<String>,
-    pub source_arn: Option<String>,
-    pub source_account: Option<String>,
-    pub event_source_token: Option<String>,
-    #[serde(rename = "PrincipalOrgID")]
-    pub principal_org_id: Option<String>,
-    pub function_url_auth_type: Option<String>,
-    pub invoked_via_function_url: Option<bool>,
-}
-
-/// A layer and its versions.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
-pub struct LayerEntry {
-    pub layer_name: String,
-    /// Published in this order.
-    #[serde(default)]
-    pub versions: Vec<LayerVersionEntry>,
-    /// The number the next PublishLayerVersion gets (see the module doc).
-    #[serde(default)]
-    pub next_version: Option<u64>,
-}
-
-/// PublishLayerVersion's members and the version's policy.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
-pub struct LayerVersionEntry {
-    pub version: Option<u64>,
-    pub description: Option<String>,
-    pub content: Option<LayerContentEntry>,
-    pub compatible_runtimes: Option<Vec<String>>,
-    pub compatible_architectures: Option<Vec<String>>,
-    pub license_info: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub permissions: Vec<LayerPermissionEntry>,
-}
-
-/// `Content`: `ZipFile` (base64) or `Path` (relative to the init file).
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
-pub struct LayerContentEntry {
-    pub zip_file: Option<ZipBlob>,
-    pub path: Option<String>,
-}
-
-/// AddLayerVersionPermission's members (without `RevisionId`).
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields, default)]
-pub struct LayerPermissionEntry {
-    pub statement_id: Option<String>,
-    pub action: Option<String>,
-    pub principal: Option<String>,
-    pub organization_id: Option<String>,
-}
-
-/// A zip archive written as base64: the text read from a file (decoded, with the API's errors, when applied), or
-/// the bytes an export took from the state (encoded only when serialized, after the store's lock is released).
-#[derive(Debug, Clone)]
-pub enum ZipBlob {
-    Base64(String),
-    Bytes(Arc<[u8]>),
-}
-
-impl ZipBlob {
-    fn to_base64(&self) -> std::borrow::Cow<'_, str> {
-        match self {
-            ZipBlob::Base64(s) => std::borrow::Cow::Borrowed(s),
-            ZipBlob::Bytes(b) => std::borrow::Cow::Owned(STANDARD.encode(b)),
-        }
-    }
-
-    /// Decoded, checked and hashed exactly as a `ZipFile` request member is.
-    fn prepare(&self) -> Result<crate::domain::function::Code, Error> {
-        match self {
-            ZipBlob::Base64(s) => service::decode_blob("ZipFile", s).and_then(service::zip_code),
-            ZipBlob::Bytes(b) => service::zip_code(b.to_vec()),
-        }
-    }
-}
-
-impl PartialEq for ZipBlob {
-    fn eq(&self, other: &Self) -> bool {
-        match (self, other) {
-            // Versions share their zip with the `$LATEST` they were published from.
-            (ZipBlob::Bytes(a), ZipBlob::Bytes(b)) => Arc::ptr_eq(a, b) || a == b,
-            _ => self.to_base64() == other.to_base64(),
-        }
-    }
-}
-
-impl Serialize for ZipBlob {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.to_base64())
-    }
-}
-
-impl<'de> Deserialize<'de> for ZipBlob {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(ZipBlob::Base64)
-    }
-}
-
-/// A string, or an unsigned integer taken as its decimal digits.
-fn string_or_integer<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    struct Visitor;
-    impl serde::de::Visitor<'_> for Visitor {
-        type Value = String;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("a string or a version number")
-        }
-        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
-            Ok(v.to_owned())
-        }
-        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
-            Ok(v.to_string())
-        }
-    }
-    d.deserialize_any(Visitor)
-}
+use crate::wire::init::{CodeEntry, FunctionEntry, FunctionSettings, InitFile, LayerEntry, ZipBlob};
 
 // ---------------------------------------------------------------------------------------------------------------
 // Loading
@@ -546,12 +233,7 @@ fn apply_layer(
         let number = published.version.to_string();
         for (p, perm) in v.permissions.iter().enumerate() {
             let pentry = format!("{ventry}: Permissions[{p}]");
-            let input = AddLayerVersionPermissionInput {
-                statement_id: perm.statement_id.clone(),
-                action: perm.action.clone(),
-                principal: perm.principal.clone(),
-                organization_id: perm.organization_id.clone(),
-            };
+            let input = perm.clone();
             let req = at(
                 &pentry,
                 layer_permissions::prepare_add_layer_version_permission(scope, layer_name, &number, None, input),
@@ -652,9 +334,7 @@ fn apply_function(
             name: Some(alias.name.clone()),
             function_version: Some(alias.function_version.clone()),
             description: alias.description.clone(),
-            routing_config: alias.routing_config.as_ref().map(|r| AliasRoutingConfiguration {
-                additional_version_weights: Some(r.additional_version_weights.clone()),
-            }),
+            routing_config: alias.routing_config.clone(),
         };
         at(&aentry, aliases::create_alias(state, scope, &name, input))?;
         for (p, perm) in alias.permissions.iter().enumerate() {
@@ -673,22 +353,10 @@ fn add_permission(
     scope: &Scope,
     name: &str,
     qualifier: Option<&str>,
-    perm: &PermissionEntry,
+    perm: &AddPermissionInput,
     entry: &str,
 ) -> Result<(), InitError> {
-    let input = AddPermissionInput {
-        statement_id: perm.statement_id.clone(),
-        action: perm.action.clone(),
-        principal: perm.principal.clone(),
-        source_arn: perm.source_arn.clone(),
-        source_account: perm.source_account.clone(),
-        event_source_token: perm.event_source_token.clone(),
-        revision_id: None,
-        principal_org_id: perm.principal_org_id.clone(),
-        function_url_auth_type: perm.function_url_auth_type.clone(),
-        invoked_via_function_url: perm.invoked_via_function_url,
-    };
-    let req = at(entry, permissions::prepare_add_permission(scope, name, qualifier, input))?;
+    let req = at(entry, permissions::prepare_add_permission(scope, name, qualifier, perm.clone()))?;
     at(entry, permissions::apply_add_permission(state, req)).map(|_| ())
 }
 
@@ -701,19 +369,18 @@ fn code_parts(
     let Some(c) = code else { return Ok((None, None)) };
     let zip = match (&c.zip_file, &c.path) {
         (Some(_), Some(_)) => return Err(InitError::ours(entry, "Code: give ZipFile or Path, not both")),
-        (Some(blob), None) => Some(blob.prepare()),
+        (Some(blob), None) => Some(prepare_zip(blob)),
         (None, Some(p)) => Some(service::zip_code(read_zip(base_dir, p, entry)?)),
         (None, None) => None,
     };
     Ok((Some(FunctionCode { image_uri: c.image_uri.clone(), ..Default::default() }), zip))
 }
 
-/// The members of `settings` other than `Code`, as a JSON object: the API's DTOs have the same member names.
-fn settings_json(settings: &FunctionSettings) -> serde_json::Map<String, serde_json::Value> {
-    let without_code = FunctionSettings { code: None, ..settings.clone() };
-    match serde_json::to_value(without_code) {
-        Ok(serde_json::Value::Object(map)) => map,
-        _ => unreachable!("a struct of options serializes to an object"),
+/// A zip of the file, decoded, checked and hashed exactly as a `ZipFile` request member is.
+fn prepare_zip(blob: &ZipBlob) -> Result<Code, Error> {
+    match blob {
+        ZipBlob::Base64(s) => service::decode_blob("ZipFile", s).and_then(service::zip_code),
+        ZipBlob::Bytes(b) => service::zip_code(b.to_vec()),
     }
 }
 
@@ -724,16 +391,33 @@ fn create_input(
     base_dir: &Path,
     entry: &str,
 ) -> Result<(CreateFunctionInput, functions::PreparedZip), InitError> {
-    let mut json = settings_json(settings);
-    json.insert("FunctionName".into(), function.function_name.clone().into());
-    if let Some(p) = &function.package_type {
-        json.insert("PackageType".into(), p.clone().into());
-    }
-    let mut input: CreateFunctionInput = serde_json::from_value(serde_json::Value::Object(json))
-        .map_err(|e| InitError::ours(entry, format!("cannot build CreateFunction's input: {e}")))?;
-    input.tags = function.tags.clone();
     let (code, zip) = code_parts(settings.code.as_ref(), base_dir, entry)?;
-    input.code = code;
+    let s = settings.clone();
+    let input = CreateFunctionInput {
+        function_name: Some(function.function_name.clone()),
+        runtime: s.runtime,
+        role: s.role,
+        handler: s.handler,
+        code,
+        description: s.description,
+        timeout: s.timeout,
+        memory_size: s.memory_size,
+        publish: None,
+        vpc_config: s.vpc_config,
+        package_type: function.package_type.clone(),
+        dead_letter_config: s.dead_letter_config,
+        environment: s.environment,
+        kms_key_arn: s.kms_key_arn,
+        tracing_config: s.tracing_config,
+        tags: function.tags.clone(),
+        layers: s.layers,
+        file_system_configs: s.file_system_configs,
+        image_config: s.image_config,
+        architectures: s.architectures,
+        ephemeral_storage: s.ephemeral_storage,
+        snap_start: s.snap_start,
+        logging_config: s.logging_config,
+    };
     Ok((input, zip))
 }
 
@@ -796,9 +480,27 @@ fn set_latest(
         at(entry, functions::update_function_code_prepared(state, scope, name, input, zip))?;
     }
 
-    let mut input: UpdateFunctionConfigurationInput =
-        serde_json::from_value(serde_json::Value::Object(settings_json(settings)))
-            .map_err(|e| InitError::ours(entry, format!("cannot build UpdateFunctionConfiguration's input: {e}")))?;
+    let s = settings.clone();
+    let mut input = UpdateFunctionConfigurationInput {
+        role: s.role,
+        handler: s.handler,
+        description: s.description,
+        timeout: s.timeout,
+        memory_size: s.memory_size,
+        vpc_config: s.vpc_config,
+        environment: s.environment,
+        runtime: s.runtime,
+        dead_letter_config: s.dead_letter_config,
+        kms_key_arn: s.kms_key_arn,
+        tracing_config: s.tracing_config,
+        revision_id: None,
+        layers: s.layers,
+        file_system_configs: s.file_system_configs,
+        image_config: s.image_config,
+        ephemeral_storage: s.ephemeral_storage,
+        snap_start: s.snap_start,
+        logging_config: s.logging_config,
+    };
     if input.role.is_none() {
         return Err(InitError::ours(entry, "Role is required, as in CreateFunction"));
     }

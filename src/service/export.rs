@@ -22,10 +22,15 @@ use crate::domain::arn::{IamArn, Scope};
 use crate::domain::function::{FunctionConfig, Transition};
 use crate::domain::policy::{Policy, Principal, Statement};
 use crate::domain::state::State;
-use crate::init::{
-    AliasEntry, CodeEntry, DeadLetterEntry, EnvironmentEntry, EphemeralStorageEntry, FunctionEntry, FunctionSettings,
-    InitFile, LayerContentEntry, LayerEntry, LayerPermissionEntry, LayerVersionEntry, LoggingEntry, NamespaceEntry,
-    PermissionEntry, RoutingEntry, SnapStartEntry, TracingEntry, VersionEntry, ZipBlob,
+use crate::wire::dto::aliases::AliasRoutingConfiguration;
+use crate::wire::dto::functions::{
+    DeadLetterConfig, Environment, EphemeralStorage, LoggingConfig, SnapStart, TracingConfig,
+};
+use crate::wire::dto::layers::AddLayerVersionPermissionInput;
+use crate::wire::dto::permissions::AddPermissionInput;
+use crate::wire::init::{
+    AliasEntry, CodeEntry, FunctionEntry, FunctionSettings, InitFile, LayerContentEntry, LayerEntry, LayerVersionEntry,
+    NamespaceEntry, VersionEntry, ZipBlob,
 };
 
 /// Everything lambdalite holds, namespaces sorted by account then region.
@@ -317,7 +322,7 @@ fn settings_of(name: &str, cfg: &FunctionConfig) -> Result<FunctionSettings, Str
         (None, Some(zip)) => CodeEntry { zip_file: Some(ZipBlob::Bytes(zip.clone())), ..Default::default() },
         (None, None) => return Err(format!("function {name} has neither a zip nor an image")),
     };
-    let logging = LoggingEntry {
+    let logging = LoggingConfig {
         log_format: unless(cfg.log_format.clone(), "Text".into()),
         application_log_level: cfg.application_log_level.clone(),
         system_log_level: cfg.system_log_level.clone(),
@@ -332,18 +337,17 @@ fn settings_of(name: &str, cfg: &FunctionConfig) -> Result<FunctionSettings, Str
         timeout: unless(cfg.timeout, 3),
         memory_size: unless(cfg.memory_size, 128),
         vpc_config: cfg.vpc_config.clone(),
-        dead_letter_config: cfg.dead_letter_target_arn.clone().map(|a| DeadLetterEntry { target_arn: Some(a) }),
-        environment: cfg.environment.clone().map(|v| EnvironmentEntry { variables: Some(v) }),
+        dead_letter_config: cfg.dead_letter_target_arn.clone().map(|a| DeadLetterConfig { target_arn: Some(a) }),
+        environment: cfg.environment.clone().map(|v| Environment { variables: Some(v) }),
         kms_key_arn: cfg.kms_key_arn.clone(),
-        tracing_config: unless(cfg.tracing_mode.clone(), "PassThrough".into()).map(|m| TracingEntry { mode: Some(m) }),
+        tracing_config: unless(cfg.tracing_mode.clone(), "PassThrough".into()).map(|m| TracingConfig { mode: Some(m) }),
         layers: (!cfg.layers.is_empty()).then(|| cfg.layers.iter().map(|l| l.arn.clone()).collect()),
         file_system_configs: cfg.file_system_configs.clone(),
         image_config: cfg.image_config.clone(),
         architectures: unless(cfg.architectures.clone(), vec!["x86_64".to_owned()]),
-        ephemeral_storage: unless(cfg.ephemeral_storage_size, 512).map(|s| EphemeralStorageEntry { size: Some(s) }),
-        snap_start: unless(cfg.snap_start_apply_on.clone(), "None".into())
-            .map(|a| SnapStartEntry { apply_on: Some(a) }),
-        logging_config: unless(logging, LoggingEntry::default()),
+        ephemeral_storage: unless(cfg.ephemeral_storage_size, 512).map(|s| EphemeralStorage { size: Some(s) }),
+        snap_start: unless(cfg.snap_start_apply_on.clone(), "None".into()).map(|a| SnapStart { apply_on: Some(a) }),
+        logging_config: unless(logging, LoggingConfig::default()),
     })
 }
 
@@ -373,8 +377,8 @@ fn export_function(scope: &Scope, f: &crate::domain::function::Function) -> Resu
                 name: a.name.clone(),
                 function_version: a.function_version.clone(),
                 description: unless(a.description.clone(), String::new()),
-                routing_config: (!a.routing.is_empty()).then(|| RoutingEntry {
-                    additional_version_weights: a.routing.iter().map(|(k, w)| (k.clone(), (*w).into())).collect(),
+                routing_config: (!a.routing.is_empty()).then(|| AliasRoutingConfiguration {
+                    additional_version_weights: Some(a.routing.iter().map(|(k, w)| (k.clone(), (*w).into())).collect()),
                 }),
                 permissions: permissions_of(scope, &scope.qualified_function_arn(&f.name, &a.name), &a.policy)?,
             })
@@ -426,7 +430,7 @@ fn export_layer(scope: &Scope, l: &crate::domain::layer::Layer) -> Result<LayerE
     })
 }
 
-fn permissions_of(scope: &Scope, resource: &str, policy: &Option<Policy>) -> Result<Vec<PermissionEntry>, String> {
+fn permissions_of(scope: &Scope, resource: &str, policy: &Option<Policy>) -> Result<Vec<AddPermissionInput>, String> {
     match policy {
         None => Ok(Vec::new()),
         Some(p) => p.statements().map(|s| permission_of(scope, resource, &s)).collect(),
@@ -442,7 +446,7 @@ fn root_account<'a>(scope: &Scope, arn: &'a str) -> Option<&'a str> {
 
 /// The AddPermission members that write `statement` into the policy of `resource` (a function, version or alias
 /// ARN): the inverse of `permissions::map_principal` and `permissions::build_conditions`.
-pub fn permission_of(scope: &Scope, resource: &str, statement: &Statement) -> Result<PermissionEntry, String> {
+pub fn permission_of(scope: &Scope, resource: &str, statement: &Statement) -> Result<AddPermissionInput, String> {
     let sid = &statement.sid;
     if statement.effect != "Allow" || statement.resource != resource {
         return Err(format!("statement {sid} is not an Allow on {resource}"));
@@ -452,7 +456,7 @@ pub fn permission_of(scope: &Scope, resource: &str, statement: &Statement) -> Re
         Principal::Service(service) => service.clone(),
         Principal::Aws(arn) => root_account(scope, arn).unwrap_or(arn).to_owned(),
     };
-    let mut entry = PermissionEntry {
+    let mut entry = AddPermissionInput {
         statement_id: Some(sid.clone()),
         action: Some(statement.action.clone()),
         principal: Some(principal),
@@ -484,7 +488,7 @@ pub fn layer_permission_of(
     scope: &Scope,
     resource: &str,
     statement: &Statement,
-) -> Result<LayerPermissionEntry, String> {
+) -> Result<AddLayerVersionPermissionInput, String> {
     let sid = &statement.sid;
     if statement.effect != "Allow" || statement.resource != resource {
         return Err(format!("statement {sid} is not an Allow on {resource}"));
@@ -496,7 +500,7 @@ pub fn layer_permission_of(
             return Err(format!("statement {sid}: a layer policy has no service principal {service}"))
         }
     };
-    let mut entry = LayerPermissionEntry {
+    let mut entry = AddLayerVersionPermissionInput {
         statement_id: Some(sid.clone()),
         action: Some(statement.action.clone()),
         principal: Some(principal),
@@ -563,19 +567,10 @@ mod tests {
             permissions::apply_add_permission(state, req).unwrap();
         }
 
-        fn entry_input(e: PermissionEntry) -> AddPermissionInput {
-            AddPermissionInput {
-                statement_id: e.statement_id,
-                action: e.action,
-                principal: e.principal,
-                source_arn: e.source_arn,
-                source_account: e.source_account,
-                event_source_token: e.event_source_token,
-                revision_id: None,
-                principal_org_id: e.principal_org_id,
-                function_url_auth_type: e.function_url_auth_type,
-                invoked_via_function_url: e.invoked_via_function_url,
-            }
+        /// What the export gives back is AddPermission's input itself.
+        fn entry_input(e: AddPermissionInput) -> AddPermissionInput {
+            assert_eq!(e.revision_id, None);
+            e
         }
 
         /// Every principal form AddPermission maps (SPEC §6.1) and every condition member alone and together.
@@ -725,13 +720,7 @@ mod tests {
                 let mut replayed = seeded(&scope);
                 let resource = scope.layer_version_arn("l", 1);
                 for statement in policy.statements() {
-                    let e = layer_permission_of(&scope, &resource, &statement).unwrap();
-                    let input = AddLayerVersionPermissionInput {
-                        statement_id: e.statement_id,
-                        action: e.action,
-                        principal: e.principal,
-                        organization_id: e.organization_id,
-                    };
+                    let input = layer_permission_of(&scope, &resource, &statement).unwrap();
                     add(&mut replayed, input);
                 }
                 let again = replayed.namespace(&scope).unwrap().layers["l"].versions[&1].policy.clone().unwrap();

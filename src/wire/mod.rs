@@ -4,6 +4,7 @@
 
 pub mod dto;
 pub mod error;
+pub mod init;
 
 use axum::body::Body;
 use axum::http::{header, HeaderValue, StatusCode};

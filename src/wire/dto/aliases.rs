@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Default, Deserialize, Serialize, Clone)]
+#[derive(Debug, Default, Deserialize, Serialize, Clone, PartialEq)]
 #[serde(rename_all = "PascalCase")]
 pub struct AliasRoutingConfiguration {
     /// Kept as raw JSON numbers so that out-of-range weights can be echoed the way AWS echoes them.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_version_weights: Option<BTreeMap<String, serde_json::Value>>,
 }
 

@@ -20,6 +20,7 @@ pub struct FunctionCode {
 #[derive(Debug, Default, Deserialize, Serialize, Clone, PartialEq)]
 #[serde(rename_all = "PascalCase")]
 pub struct Environment {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub variables: Option<IndexMap<String, String>>,
 }
 
@@ -40,6 +41,7 @@ pub struct DeadLetterConfig {
 #[derive(Debug, Default, Deserialize, Serialize, Clone, PartialEq)]
 #[serde(rename_all = "PascalCase")]
 pub struct EphemeralStorage {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
 }
 
@@ -56,9 +58,10 @@ pub struct LoggingConfig {
     pub log_group: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize, Clone, PartialEq)]
 #[serde(rename_all = "PascalCase")]
 pub struct SnapStart {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub apply_on: Option<String>,
 }
 

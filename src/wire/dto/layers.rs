@@ -125,8 +125,9 @@ pub struct ListLayerVersionsQuery {
 }
 
 /// <https://docs.aws.amazon.com/lambda/latest/api/API_AddLayerVersionPermission.html>. `RevisionId` is not here:
-/// for layers it is a query member ([`RevisionIdQuery`]).
-#[derive(Debug, Default, Deserialize)]
+/// for layers it is a query member ([`RevisionIdQuery`]). Serializable for the init file (`wire::init`).
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Default, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AddLayerVersionPermissionInput {
     pub statement_id: Option<String>,

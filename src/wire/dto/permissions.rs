@@ -1,14 +1,16 @@
 //! Function permissions.
 //! <https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html>
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use bytes::Bytes;
 
 use crate::domain::policy::{Policy, StoredStatement};
 
-/// <https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html>
-#[derive(Debug, Default, Deserialize)]
+/// <https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html>. Serializable for the init file's
+/// permissions (`wire::init`).
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Default, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AddPermissionInput {
     pub statement_id: Option<String>,
