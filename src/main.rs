@@ -150,18 +150,24 @@ fn run_client(action: Action, args: &ClientArgs, port: u16) -> ExitCode {
     }
 }
 
-/// A deliberately tiny HTTP/1.1 client for the admin endpoints: the binary must stay static and small, and one
-/// request with `Connection: close` needs no client library.
+/// The admin endpoints' client: one HTTP/1.1 request with `Connection: close` over hyper's client connection (the
+/// server's own HTTP library, already in the binary), on a current-thread runtime.
 mod client {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use std::future::poll_fn;
+    use std::pin::Pin;
+
+    use hyper::body::Body;
+    use hyper::header::{ACCEPT, CONNECTION, CONTENT_LENGTH, HOST, USER_AGENT};
+    use hyper::Request;
+    use hyper_util::rt::TokioIo;
     use tokio::net::TcpStream;
 
     use super::Action;
 
     /// The health and reset answers are small; anything larger is not lambdalite.
-    const MAX_SMALL_RESPONSE: u64 = 64 * 1024;
+    const MAX_SMALL_RESPONSE: usize = 64 * 1024;
     /// The state export grows with the state; this only guards against reading an endless stream.
-    const MAX_STATE_RESPONSE: u64 = 1024 * 1024 * 1024;
+    const MAX_STATE_RESPONSE: usize = 1024 * 1024 * 1024;
 
     /// Why a subcommand failed, split the way the exit status is.
     #[derive(Debug, PartialEq, Eq)]
@@ -180,7 +186,7 @@ mod client {
         }
     }
 
-    /// The server's base address split for a raw request.
+    /// The server's base address split for a request.
     #[derive(Debug, PartialEq, Eq)]
     pub struct Endpoint {
         /// `host:port`, as `connect` and the `Host` header want it (IPv6 hosts keep their brackets).
@@ -247,92 +253,83 @@ mod client {
         Ok(body)
     }
 
-    async fn request(endpoint: &Endpoint, method: &str, path: &str, max: u64) -> Result<(u16, String), Failure> {
-        let mut stream = TcpStream::connect(&endpoint.authority)
+    /// Status and body of one request. A broken connection is `Unreachable`; an answer that is not HTTP/1.x, or
+    /// whose body is shorter than its Content-Length, is `Answered` (something is there, but not lambdalite as it
+    /// should be) rather than a silently truncated answer.
+    pub async fn request(endpoint: &Endpoint, method: &str, path: &str, max: usize) -> Result<(u16, String), Failure> {
+        let stream = TcpStream::connect(&endpoint.authority)
             .await
             .map_err(|e| Failure::Unreachable(format!("cannot connect to {}: {e}", endpoint.authority)))?;
+        let (mut sender, connection) = hyper::client::conn::http1::handshake::<_, String>(TokioIo::new(stream))
+            .await
+            .map_err(|e| failure("cannot send the request", e))?;
+        tokio::spawn(connection);
+        let request = Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", endpoint.base_path))
+            .header(HOST, &endpoint.authority)
+            .header(USER_AGENT, concat!("lambdalite-cli/", env!("CARGO_PKG_VERSION")))
+            .header(ACCEPT, "application/json")
+            .header(CONNECTION, "close");
         // A POST says its (empty) length: some servers and proxies answer 411 without one.
-        let length = if method == "GET" { "" } else { "Content-Length: 0\r\n" };
-        let request = format!(
-            "{method} {}{path} HTTP/1.1\r\nHost: {}\r\nUser-Agent: lambdalite-cli/{}\r\nAccept: application/json\r\n\
-             {length}Connection: close\r\n\r\n",
-            endpoint.base_path,
-            endpoint.authority,
-            env!("CARGO_PKG_VERSION"),
-        );
-        stream
-            .write_all(request.as_bytes())
-            .await
-            .map_err(|e| Failure::Unreachable(format!("cannot send the request: {e}")))?;
-        let mut raw = Vec::new();
-        (&mut stream)
-            .take(max)
-            .read_to_end(&mut raw)
-            .await
-            .map_err(|e| Failure::Unreachable(format!("cannot read the response: {e}")))?;
-        parse_response(&raw).map_err(Failure::Answered)
+        let request = if method == "GET" { request } else { request.header(CONTENT_LENGTH, "0") };
+        let request =
+            request.body(String::new()).map_err(|e| Failure::Unreachable(format!("cannot build the request: {e}")))?;
+        let response = sender.send_request(request).await.map_err(|e| failure("no response", e))?;
+        let status = response.status().as_u16();
+        let length = response.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+        let mut body = response.into_body();
+        let mut bytes = Vec::new();
+        while let Some(frame) = poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+            let frame = match (frame, length) {
+                (Ok(frame), _) => frame,
+                (Err(_), Some(n)) if bytes.len() < n => {
+                    return Err(Failure::Answered(format!(
+                        "the response body ended after {} of {n} bytes",
+                        bytes.len()
+                    )))
+                }
+                (Err(e), _) => return Err(body_failure(e)),
+            };
+            if let Some(data) = frame.data_ref() {
+                if bytes.len() + data.len() > max {
+                    return Err(Failure::Answered(format!("the response is larger than {max} bytes")));
+                }
+                bytes.extend_from_slice(data);
+            }
+        }
+        Ok((status, String::from_utf8_lossy(&bytes).into_owned()))
     }
 
-    /// Status and body of a `Connection: close` response. A chunked body (a proxy may re-frame one) is decoded;
-    /// a body shorter than its Content-Length is an error rather than a silently truncated answer.
-    pub fn parse_response(raw: &[u8]) -> Result<(u16, String), String> {
-        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or("the response ended before its headers did")?;
-        let head = String::from_utf8_lossy(&raw[..split]);
-        let body = &raw[split + 4..];
-        let mut lines = head.split("\r\n");
-        let status_line = lines.next().unwrap_or_default();
-        let mut parts = status_line.split(' ');
-        let status = match (parts.next(), parts.next()) {
-            (Some(version), Some(code)) if version.starts_with("HTTP/1.") => code.parse::<u16>().ok(),
-            _ => None,
-        }
-        .ok_or_else(|| format!("not an HTTP/1.x response: '{status_line}'"))?;
-        let mut content_length = None;
-        let mut chunked = false;
-        for line in lines {
-            let Some((name, value)) = line.split_once(':') else { continue };
-            let value = value.trim();
-            if name.eq_ignore_ascii_case("content-length") {
-                content_length = value.parse::<usize>().ok();
-            } else if name.eq_ignore_ascii_case("transfer-encoding") {
-                chunked = value.to_ascii_lowercase().split(',').any(|c| c.trim() == "chunked");
-            }
-        }
-        let body = if chunked {
-            decode_chunked(body)?
-        } else if let Some(n) = content_length {
-            if body.len() < n {
-                return Err(format!("the response body ended after {} of {n} bytes", body.len()));
-            }
-            body[..n].to_vec()
+    /// A failed exchange: `Answered` when what came back was not a well-formed HTTP/1.x response head, which is
+    /// something other than lambdalite at the endpoint; `Unreachable` when the connection itself failed.
+    fn failure(what: &str, e: hyper::Error) -> Failure {
+        if e.is_incomplete_message() {
+            Failure::Answered("the response ended before its headers did".into())
+        } else if e.is_parse() || e.is_parse_status() || e.is_parse_too_large() {
+            Failure::Answered(format!("not an HTTP/1.x response ({e})"))
         } else {
-            body.to_vec()
-        };
-        Ok((status, String::from_utf8_lossy(&body).into_owned()))
+            Failure::Unreachable(format!("{what}: {e}"))
+        }
     }
 
-    fn decode_chunked(mut rest: &[u8]) -> Result<Vec<u8>, String> {
-        let mut out = Vec::new();
-        loop {
-            let eol = rest.windows(2).position(|w| w == b"\r\n").ok_or("a chunked body ended inside a chunk size")?;
-            let size_text = String::from_utf8_lossy(&rest[..eol]);
-            // Chunk extensions (`;name=value`) carry nothing we need.
-            let size_hex = size_text.split(';').next().unwrap_or_default().trim();
-            let size = usize::from_str_radix(size_hex, 16).map_err(|_| format!("bad chunk size '{size_hex}'"))?;
-            rest = &rest[eol + 2..];
-            if size == 0 {
-                return Ok(out);
+    /// A body that broke off: `Answered` when the connection ended before the body's framing did (a chunked body
+    /// cut short), `Unreachable` when reading failed.
+    fn body_failure(e: hyper::Error) -> Failure {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+        while let Some(s) = source {
+            if s.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::UnexpectedEof) {
+                return Failure::Answered("the response body ended before it was complete".into());
             }
-            if rest.len() < size + 2 {
-                return Err("a chunked body ended inside a chunk".into());
-            }
-            out.extend_from_slice(&rest[..size]);
-            rest = &rest[size + 2..];
+            source = s.source();
         }
+        Failure::Unreachable(format!("cannot read the response: {e}"))
     }
 
     #[cfg(test)]
     mod tests {
+        use std::io::{Read, Write};
+
         use super::*;
 
         #[test]
@@ -356,6 +353,21 @@ mod client {
             for url in ["https://127.0.0.1:4566", "127.0.0.1:4566", "http://", "http:///x"] {
                 assert!(parse_endpoint(url).is_err(), "{url}");
             }
+        }
+
+        /// What the client makes of `raw`, sent by a peer on loopback that then closes the connection.
+        fn parse_response(raw: &'static [u8]) -> Result<(u16, String), String> {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let endpoint = Endpoint { authority: listener.local_addr().unwrap().to_string(), base_path: String::new() };
+            let peer = std::thread::spawn(move || {
+                let (mut s, _) = listener.accept().unwrap();
+                let _ = s.read(&mut [0u8; 1024]);
+                s.write_all(raw).unwrap();
+            });
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let out = runtime.block_on(request(&endpoint, "GET", "/", MAX_SMALL_RESPONSE));
+            peer.join().unwrap();
+            out.map_err(|f| f.reason().to_owned())
         }
 
         #[test]

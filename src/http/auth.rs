@@ -18,7 +18,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use hmac::{Hmac, Mac};
+use percent_encoding::{percent_decode_str, percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 use super::body::{self, MAX_BODY_BYTES};
 use super::routes;
@@ -153,15 +155,11 @@ fn check_admin_token(config: &Config, headers: &axum::http::HeaderMap) -> Result
         .and_then(|v| v.to_str().ok())
         .or_else(|| headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()?.strip_prefix("Bearer ")))
         .ok_or_else(denied)?;
-    if constant_time_eq(given.trim().as_bytes(), expected.as_bytes()) {
+    if bool::from(given.trim().as_bytes().ct_eq(expected.as_bytes())) {
         Ok(())
     } else {
         Err(denied())
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The parts of a SigV4 signature, from either the Authorization header or the presigned query.
@@ -307,7 +305,7 @@ pub fn verify(
         .map_err(|_| AuthError::InvalidSignature(SIGNATURE_MISMATCH.into()))?;
     check_skew(signed_at, now, sig.expires)?;
 
-    let body_hash = || hex(&Sha256::digest(body));
+    let body_hash = || hex::encode(Sha256::digest(body));
     let declared = header_str(parts, "x-amz-content-sha256");
     // Never trust a declared hash: a body that does not match it fails the signature check. Presigners differ:
     // botocore hashes the (empty) body for non-S3 services, others sign UNSIGNED-PAYLOAD; both are accepted.
@@ -316,13 +314,13 @@ pub fn verify(
         (_, true) => vec![body_hash(), "UNSIGNED-PAYLOAD".into()],
         (_, false) => vec![body_hash()],
     };
-    let given = unhex(&sig.signature).ok_or_else(|| AuthError::InvalidSignature(SIGNATURE_MISMATCH.into()))?;
+    let given = hex::decode(&sig.signature).map_err(|_| AuthError::InvalidSignature(SIGNATURE_MISMATCH.into()))?;
     let scope = format!("{}/{}/{}/aws4_request", sig.date, sig.region, sig.service);
     let key = signing_key(&identity.secret_access_key, &sig.date, &sig.region, &sig.service);
     let matches = payload_hashes.iter().any(|payload_hash| {
         let canonical = canonical_request(parts, &sig, payload_hash);
         let string_to_sign =
-            format!("AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}", hex(&Sha256::digest(canonical.as_bytes())));
+            format!("AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}", hex::encode(Sha256::digest(canonical.as_bytes())));
         let mut mac = HmacSha256::new_from_slice(&key).expect("HMAC takes any key length");
         mac.update(string_to_sign.as_bytes());
         // verify_slice compares in constant time.
@@ -430,7 +428,7 @@ pub fn canonical_uri(raw_path: &str) -> String {
     if trailing && path.len() > 1 {
         path.push('/');
     }
-    uri_encode(path.as_bytes(), true)
+    percent_encode(path.as_bytes(), URI_PATH).to_string()
 }
 
 /// Query pairs decoded, re-encoded strictly, sorted by key then value; the presigned signature itself excluded.
@@ -438,7 +436,9 @@ pub fn canonical_query(raw_query: &str, presigned: bool) -> String {
     let mut pairs: Vec<(String, String)> = query_pairs(raw_query)
         .into_iter()
         .filter(|(k, _)| !(presigned && k == "X-Amz-Signature"))
-        .map(|(k, v)| (uri_encode(k.as_bytes(), false), uri_encode(v.as_bytes(), false)))
+        .map(|(k, v)| {
+            (percent_encode(k.as_bytes(), URI_STRICT).to_string(), percent_encode(v.as_bytes(), URI_STRICT).to_string())
+        })
         .collect();
     pairs.sort();
     pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&")
@@ -451,40 +451,17 @@ fn query_pairs(raw_query: &str) -> Vec<(String, String)> {
         .filter(|p| !p.is_empty())
         .map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(k), percent_decode(v))
+            let decode = |s: &str| percent_decode_str(s).decode_utf8_lossy().into_owned();
+            (decode(k), decode(v))
         })
         .collect()
 }
 
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex_value(bytes[i + 1]), hex_value(bytes[i + 2])) {
-                out.push(h << 4 | l);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
+/// What SigV4 leaves bare in a query key or value: `A-Za-z0-9-_.~`; every other byte is `%XX` (upper-case hex).
+const URI_STRICT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
-fn uri_encode(bytes: &[u8], keep_slash: bool) -> String {
-    let mut out = String::with_capacity(bytes.len() + 8);
-    for &b in bytes {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') || (keep_slash && b == b'/') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+/// The same for a path, whose `/` separators stay.
+const URI_PATH: &AsciiSet = &URI_STRICT.remove(b'/');
 
 fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> Vec<u8> {
     let mut key = format!("AWS4{secret}").into_bytes();
@@ -494,26 +471,6 @@ fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> Vec<u8>
         key = mac.finalize().into_bytes().to_vec();
     }
     key
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn hex_value(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    }
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
-        return None;
-    }
-    s.as_bytes().chunks(2).map(|p| Some(hex_value(p[0])? << 4 | hex_value(p[1])?)).collect()
 }
 
 #[cfg(test)]
