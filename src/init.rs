@@ -600,7 +600,7 @@ mod tests {
     #[test]
     fn layer_numbers_survive_even_with_every_version_deleted() {
         let mut state = State::new(Duration::ZERO);
-        let input = || -> crate::wire::dto::layers::PublishLayerVersionInput {
+        let input = || -> PublishLayerVersionInput {
             serde_json::from_value(serde_json::json!({"Content": {"ZipFile": zip_b64("x")}})).unwrap()
         };
         for name in ["kept", "gone"] {

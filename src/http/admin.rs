@@ -44,7 +44,7 @@ async fn state(State(app): State<AppState>) -> Response {
         Ok(e) => e,
         Err(e) => {
             tracing::error!(error = %e, "cannot export the state");
-            return crate::error::Error::ServiceException(format!("cannot export the state: {e}")).into_response();
+            return Error::ServiceException(format!("cannot export the state: {e}")).into_response();
         }
     };
     match serde_json::to_string_pretty(&exported) {
@@ -52,6 +52,6 @@ async fn state(State(app): State<AppState>) -> Response {
             body.push('\n');
             ([(CONTENT_TYPE, "application/json"), (CACHE_CONTROL, "no-store")], body).into_response()
         }
-        Err(e) => crate::error::Error::ServiceException(format!("cannot serialize the state: {e}")).into_response(),
+        Err(e) => Error::ServiceException(format!("cannot serialize the state: {e}")).into_response(),
     }
 }

@@ -110,9 +110,10 @@ pub fn prepare_add_layer_version_permission(
         v.string("organizationId", org, 0, 34, Some(&patterns::ORG_ID));
     }
     v.finish()?;
-    let ((scope, name, n), sid, action, principal) = match (target, input.statement_id, input.action, input.principal) {
-        (Some(t), Some(sid), Some(action), Some(principal)) => (t, sid, action, principal),
-        _ => unreachable!("validated above"),
+    let (Some((scope, name, n)), Some(sid), Some(action), Some(principal)) =
+        (target, input.statement_id, input.action, input.principal)
+    else {
+        unreachable!("validated above")
     };
     let mut condition = Conditions::default();
     if let Some(org) = input.organization_id {

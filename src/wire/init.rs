@@ -238,7 +238,7 @@ fn string_or_integer<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error
     struct StringOrInteger;
     impl Visitor<'_> for StringOrInteger {
         type Value = String;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("a string or a version number")
         }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
