@@ -51,32 +51,30 @@ pub struct NamespaceEntry {
     pub functions: Vec<FunctionEntry>,
 }
 
-/// A function: CreateFunction's members (without `Publish`: list `Versions` instead), then what hangs off it.
+/// A function: CreateFunction's members (without `Publish`: list `Versions` instead), then what hangs off it. The
+/// settings are written among the function's other members; reading them is [`FunctionEntry::deserialize`]'s.
 #[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct FunctionEntry {
     pub function_name: String,
-    #[serde(default)]
     pub package_type: Option<String>,
     /// The `$LATEST` configuration.
     #[serde(flatten)]
     pub settings: FunctionSettings,
-    #[serde(default)]
     pub tags: Option<BTreeMap<String, String>>,
     /// Published in this order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub versions: Vec<VersionEntry>,
     /// The number the next PublishVersion gets (see `crate::init`).
-    #[serde(default)]
     pub next_version: Option<u64>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<AliasEntry>,
     /// The unqualified (`$LATEST`) policy's statements, in order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "permissions")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub permissions: Vec<AddPermissionInput>,
-    /// Members neither this struct nor [`FunctionSettings`] knows, refused when the entry is applied: serde cannot
-    /// refuse them itself on a struct that flattens another (`deny_unknown_fields` does not combine with `flatten`).
+    /// Members neither this struct nor [`FunctionSettings`] knows, refused when the entry is applied, with a message
+    /// that says what a function takes.
     #[serde(flatten)]
     pub unknown: BTreeMap<String, serde_json::Value>,
 }
@@ -252,6 +250,156 @@ fn string_or_integer<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Reading a function entry
+
+impl<'de> Deserialize<'de> for FunctionEntry {
+    /// By hand rather than with `#[serde(flatten)]` on the settings: flatten buffers every member in serde's
+    /// `Content` and reads the settings a second time from there, which took 146 KB of the release binary (for each
+    /// format, and again for every DTO inside the settings). Here the settings' own derive reads its members straight
+    /// from the file, so an error names the member it is in, while the map hands the function's other members to
+    /// [`FunctionMembers`] on the way.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut own = FunctionMembers::default();
+        let settings = FunctionSettings::deserialize(EntryDeserializer { inner: d, own: &mut own })?;
+        Ok(FunctionEntry {
+            function_name: own.function_name.unwrap_or_default(),
+            package_type: own.package_type,
+            settings,
+            tags: own.tags,
+            versions: own.versions,
+            next_version: own.next_version,
+            aliases: own.aliases,
+            permissions: own.permissions,
+            unknown: own.unknown,
+        })
+    }
+}
+
+/// The members of a function entry other than its settings, as the entry's map reads them.
+#[derive(Default)]
+struct FunctionMembers {
+    function_name: Option<String>,
+    package_type: Option<String>,
+    tags: Option<BTreeMap<String, String>>,
+    versions: Vec<VersionEntry>,
+    next_version: Option<u64>,
+    aliases: Vec<AliasEntry>,
+    permissions: Vec<AddPermissionInput>,
+    unknown: BTreeMap<String, serde_json::Value>,
+    /// The members read so far, for serde's "duplicate field" refusal.
+    seen: Vec<&'static str>,
+}
+
+impl FunctionMembers {
+    /// Reads the value of `key`, one of the function's own members or one no part of the entry knows.
+    fn read<'de, A: MapAccess<'de>>(&mut self, key: String, map: &mut A) -> Result<(), A::Error> {
+        let member = match key.as_str() {
+            "FunctionName" => "FunctionName",
+            "PackageType" => "PackageType",
+            "Tags" => "Tags",
+            "Versions" => "Versions",
+            "NextVersion" => "NextVersion",
+            "Aliases" => "Aliases",
+            "Permissions" => "Permissions",
+            _ => {
+                let value = map.next_value()?;
+                self.unknown.insert(key, value);
+                return Ok(());
+            }
+        };
+        if self.seen.contains(&member) {
+            return Err(de::Error::duplicate_field(member));
+        }
+        self.seen.push(member);
+        match member {
+            "FunctionName" => self.function_name = Some(map.next_value()?),
+            "PackageType" => self.package_type = map.next_value()?,
+            "Tags" => self.tags = map.next_value()?,
+            "Versions" => self.versions = map.next_value()?,
+            "NextVersion" => self.next_version = map.next_value()?,
+            "Aliases" => self.aliases = map.next_value()?,
+            _ => self.permissions = map.next_value::<Permissions>()?.0,
+        }
+        Ok(())
+    }
+}
+
+/// The file's deserializer for one function entry: the settings' derive asks it for a struct and is handed the
+/// entry's map with the function's own members taken out.
+struct EntryDeserializer<'a, D> {
+    inner: D,
+    own: &'a mut FunctionMembers,
+}
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for EntryDeserializer<'_, D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.inner.deserialize_any(visitor)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        members: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.inner.deserialize_map(EntryVisitor { visitor, members, own: self.own })
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+        unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+    }
+}
+
+struct EntryVisitor<'a, V> {
+    visitor: V,
+    members: &'static [&'static str],
+    own: &'a mut FunctionMembers,
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for EntryVisitor<'_, V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("struct FunctionEntry")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+        self.visitor.visit_map(EntryMap { map, members: self.members, own: self.own })
+    }
+}
+
+/// The entry's map as the settings' derive sees it: only the settings' members.
+struct EntryMap<'a, A> {
+    map: A,
+    members: &'static [&'static str],
+    own: &'a mut FunctionMembers,
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for EntryMap<'_, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
+        while let Some(key) = self.map.next_key::<String>()? {
+            if self.members.contains(&key.as_str()) {
+                return seed.deserialize(de::value::StringDeserializer::new(key)).map(Some);
+            }
+            self.own.read(key, &mut self.map)?;
+        }
+        if self.own.function_name.is_none() {
+            return Err(de::Error::missing_field("FunctionName"));
+        }
+        Ok(None)
+    }
+
+    fn next_value_seed<S: de::DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
+        self.map.next_value_seed(seed)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Reading the API's DTOs strictly
 
 /// An API DTO, refusing members it does not know (see the module documentation); `null` is no value.
@@ -266,7 +414,16 @@ fn strict_list<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<V
 
 /// AddPermission's members without `RevisionId`, which names a state the file cannot know.
 fn permissions<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<AddPermissionInput>, D::Error> {
-    Ok(Vec::<Permission>::deserialize(d)?.into_iter().map(|p| p.0).collect())
+    Ok(Permissions::deserialize(d)?.0)
+}
+
+/// A list of [`permissions`].
+struct Permissions(Vec<AddPermissionInput>);
+
+impl<'de> Deserialize<'de> for Permissions {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Permissions(Vec::<Permission>::deserialize(d)?.into_iter().map(|p| p.0).collect()))
+    }
 }
 
 /// An API DTO read strictly.
@@ -392,6 +549,28 @@ mod tests {
     fn read(json: &str, refused: &'static [&'static str]) -> Result<AddPermissionInput, String> {
         let d = &mut serde_json::Deserializer::from_str(json);
         AddPermissionInput::deserialize(StrictDeserializer { inner: d, refused }).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn function_entries_read_their_members_and_their_settings_from_one_map() {
+        let yaml = "Functions:\n  - FunctionName: f\n    Timeout: 7\n    Tags: {t: v}\n    Publish: true\n    \
+                    Environment: {Variables: {A: b}}\n";
+        let file: InitFile = serde_norway::from_str(yaml).unwrap();
+        let f = &file.functions[0];
+        assert_eq!((f.function_name.as_str(), f.settings.timeout), ("f", Some(7)));
+        assert_eq!(f.tags.as_ref().unwrap()["t"], "v");
+        assert_eq!(f.settings.environment.as_ref().unwrap().variables.as_ref().unwrap()["A"], "b");
+        assert_eq!(f.unknown.keys().collect::<Vec<_>>(), ["Publish"]);
+        let err = |yaml: &str| serde_norway::from_str::<InitFile>(yaml).unwrap_err().to_string();
+        assert!(err("Functions: [{Timeout: 3}]").contains("missing field `FunctionName`"));
+        assert!(err("Functions: [{FunctionName: f, Tags: {}, Tags: {}}]").contains("duplicate field `Tags`"));
+        let typed = err("Functions:\n  - FunctionName: f\n    Timeout: x\n");
+        assert!(typed.starts_with("Functions[0].Timeout: invalid type: string \"x\", expected i64"), "{typed}");
+        let json: InitFile = serde_json::from_str(r#"{"Functions":[{"MemorySize":256,"FunctionName":"g"}]}"#).unwrap();
+        assert_eq!(
+            (json.functions[0].function_name.as_str(), json.functions[0].settings.memory_size),
+            ("g", Some(256))
+        );
     }
 
     #[test]
