@@ -58,10 +58,7 @@ where
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
-        Path::<T>::from_request_parts(parts, state)
-            .await
-            .map(|Path(v)| AwsPath(v))
-            .map_err(|e: PathRejection| Error::ValidationException(format!("Invalid request path: {}", e.body_text())))
+        Path::<T>::from_request_parts(parts, state).await.map(|Path(v)| AwsPath(v)).map_err(path_rejection)
     }
 }
 
@@ -78,10 +75,20 @@ where
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Error> {
         let query = parts.uri.query().unwrap_or("");
-        serde_urlencoded::from_str(query)
-            .map(AwsQuery)
-            .map_err(|e| Error::ValidationException(format!("Invalid query string: {e}")))
+        serde_urlencoded::from_str(query).map(AwsQuery).map_err(query_rejection)
     }
+}
+
+// The rejections are out of line: each extractor is expanded into every handler that uses it.
+
+#[inline(never)]
+fn path_rejection(e: PathRejection) -> Error {
+    Error::ValidationException(format!("Invalid request path: {}", e.body_text()))
+}
+
+#[inline(never)]
+fn query_rejection(e: serde_urlencoded::de::Error) -> Error {
+    Error::ValidationException(format!("Invalid query string: {e}"))
 }
 
 /// Who is calling, from the SigV4 credential scope (SPEC §3.1): the region is the scope's region, and an access key

@@ -19,6 +19,9 @@ pub fn error_body(err: &Error) -> String {
 }
 
 impl IntoResponse for Error {
+    /// Out of line: every handler's `Result` would otherwise carry its own copy of the error response (and of the
+    /// internal-error log line), for a path no successful request takes.
+    #[inline(never)]
     fn into_response(self) -> Response {
         if let Error::ServiceException(detail) = &self {
             tracing::error!(%detail, "internal error");
