@@ -259,14 +259,9 @@ pub fn publish_layer_version(
     Ok(apply_publish_layer_version(state, prepared, code_base))
 }
 
-/// GetLayerVersion (SPEC §12).
-pub fn get_layer_version(
-    state: &State,
-    caller: &Scope,
-    layer_name: &str,
-    version_number: &str,
-    code_base: &str,
-) -> Result<GetLayerVersionOutput, Error> {
+/// The layer version GetLayerVersion and DeleteLayerVersion address: `LayerName` and `VersionNumber` validated (one
+/// ValidationException), a version below 1 refused, and the namespace the name points to.
+fn addressed_version(caller: &Scope, layer_name: &str, version_number: &str) -> Result<(Scope, String, u64), Error> {
     let mut v = Violations::new();
     check_layer_name(&mut v, layer_name);
     let n = check_version_number(&mut v, version_number);
@@ -276,8 +271,20 @@ pub fn get_layer_version(
         return Err(Error::invalid(VERSION_BELOW_ONE));
     }
     let (scope, name) = parse_layer_name(caller, layer_name);
-    super::enforce::authorize_layer_version(state, caller, &scope, &name, n as u64)?;
-    let lv = find_version(state, &scope, &name, n as u64).ok_or_else(|| Error::not_found(RESOURCE_NOT_FOUND))?;
+    Ok((scope, name, n as u64))
+}
+
+/// GetLayerVersion (SPEC §12).
+pub fn get_layer_version(
+    state: &State,
+    caller: &Scope,
+    layer_name: &str,
+    version_number: &str,
+    code_base: &str,
+) -> Result<GetLayerVersionOutput, Error> {
+    let (scope, name, n) = addressed_version(caller, layer_name, version_number)?;
+    super::enforce::authorize_layer_version(state, caller, &scope, &name, n)?;
+    let lv = find_version(state, &scope, &name, n).ok_or_else(|| Error::not_found(RESOURCE_NOT_FOUND))?;
     Ok(render(&scope, &name, lv, code_base))
 }
 
@@ -382,18 +389,10 @@ pub fn delete_layer_version(
     layer_name: &str,
     version_number: &str,
 ) -> Result<(), Error> {
-    let mut v = Violations::new();
-    check_layer_name(&mut v, layer_name);
-    let n = check_version_number(&mut v, version_number);
-    v.finish()?;
-    let n = n.expect("validated");
-    if n < 1 {
-        return Err(Error::invalid(VERSION_BELOW_ONE));
-    }
-    let (scope, name) = parse_layer_name(caller, layer_name);
-    deny_foreign(caller, &scope, "DeleteLayerVersion", &version_arn_text(&scope, &name, n))?;
+    let (scope, name, n) = addressed_version(caller, layer_name, version_number)?;
+    deny_foreign(caller, &scope, "DeleteLayerVersion", &scope.layer_version_arn(&name, n))?;
     if let Some(layer) = state.layer_mut(&scope, &name) {
-        layer.versions.remove(&(n as u64));
+        layer.versions.remove(&n);
     }
     Ok(())
 }

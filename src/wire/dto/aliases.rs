@@ -54,12 +54,10 @@ pub struct AliasConfiguration {
 
 /// ListAliases' query.
 #[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct ListAliasesQuery {
-    #[serde(rename = "FunctionVersion")]
     pub function_version: Option<String>,
-    #[serde(rename = "Marker")]
     pub marker: Option<String>,
-    #[serde(rename = "MaxItems")]
     pub max_items: Option<String>,
 }
 

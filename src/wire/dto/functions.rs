@@ -146,30 +146,26 @@ pub struct PublishVersionInput {
 
 /// `?Qualifier=`
 #[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct QualifierQuery {
-    #[serde(rename = "Qualifier")]
     pub qualifier: Option<String>,
 }
 
 /// ListFunctions' query.
 #[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct ListFunctionsQuery {
-    #[serde(rename = "FunctionVersion")]
     pub function_version: Option<String>,
-    #[serde(rename = "MasterRegion")]
     pub master_region: Option<String>,
-    #[serde(rename = "Marker")]
     pub marker: Option<String>,
-    #[serde(rename = "MaxItems")]
     pub max_items: Option<String>,
 }
 
 /// `?Marker=&MaxItems=`
 #[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct PageQuery {
-    #[serde(rename = "Marker")]
     pub marker: Option<String>,
-    #[serde(rename = "MaxItems")]
     pub max_items: Option<String>,
 }
 

@@ -97,30 +97,24 @@ pub struct ListLayerVersionsOutput {
 
 /// The query of `GET /2018-10-31/layers`: ListLayers, or GetLayerVersionByArn when `find=LayerVersion`.
 #[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct ListLayersQuery {
+    #[serde(rename = "find")]
     pub find: Option<String>,
-    #[serde(rename = "Arn")]
     pub arn: Option<String>,
-    #[serde(rename = "CompatibleRuntime")]
     pub compatible_runtime: Option<String>,
-    #[serde(rename = "CompatibleArchitecture")]
     pub compatible_architecture: Option<String>,
-    #[serde(rename = "Marker")]
     pub marker: Option<String>,
-    #[serde(rename = "MaxItems")]
     pub max_items: Option<String>,
 }
 
 /// ListLayerVersions' query.
 #[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct ListLayerVersionsQuery {
-    #[serde(rename = "CompatibleRuntime")]
     pub compatible_runtime: Option<String>,
-    #[serde(rename = "CompatibleArchitecture")]
     pub compatible_architecture: Option<String>,
-    #[serde(rename = "Marker")]
     pub marker: Option<String>,
-    #[serde(rename = "MaxItems")]
     pub max_items: Option<String>,
 }
 
@@ -176,7 +170,7 @@ impl GetLayerVersionPolicyOutput {
 
 /// `?RevisionId=` of AddLayerVersionPermission and RemoveLayerVersionPermission.
 #[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct RevisionIdQuery {
-    #[serde(rename = "RevisionId")]
     pub revision_id: Option<String>,
 }

@@ -70,9 +70,8 @@ impl GetPolicyOutput {
 
 /// RemovePermission's query.
 #[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct RemovePermissionQuery {
-    #[serde(rename = "Qualifier")]
     pub qualifier: Option<String>,
-    #[serde(rename = "RevisionId")]
     pub revision_id: Option<String>,
 }
