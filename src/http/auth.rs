@@ -106,12 +106,11 @@ pub async fn authenticate(State(app): State<AppState>, request: Request, next: N
             Err(e) => e.into_response(),
         };
     }
-    let op = routes::request_operation(request.method(), request.extensions());
     let (mut parts, body) = request.into_parts();
     // The payload hash needs the whole body; the same limit as the extractors, so nothing larger is buffered.
     let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
         Ok(b) => b,
-        Err(e) => return body_error(&e, op).into_response(),
+        Err(e) => return body_error(&e, routes::request_operation(&parts.method, &parts.extensions)).into_response(),
     };
     let Some(credentials) = app.config.credentials.as_ref() else {
         // clap requires --credentials with --auth sigv4; a Config built in code without it lets nobody in.

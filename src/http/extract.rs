@@ -2,8 +2,9 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Path, Request};
 use axum::http::request::Parts;
+use axum::http::Method;
 use serde::de::DeserializeOwned;
 
 use super::auth::AuthenticatedIdentity;
@@ -23,8 +24,10 @@ where
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
-        let op = routes::request_operation(req.method(), req.extensions());
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| body_rejection(e, op))?;
+        // What names the operation in a 413, kept for that case: looking the name up for every body would cost
+        // more than reading a small one.
+        let (method, matched) = (req.method().clone(), req.extensions().get::<MatchedPath>().cloned());
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| body_rejection(e, &method, matched.as_ref()))?;
         let slice: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes };
         // serde would read a JSON array as a struct's fields in order; Lambda's bodies are objects only.
         if slice.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
@@ -38,9 +41,9 @@ where
     }
 }
 
-fn body_rejection(rejection: BytesRejection, op: &str) -> Error {
+fn body_rejection(rejection: BytesRejection, method: &Method, matched: Option<&MatchedPath>) -> Error {
     if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-        body::too_large(op)
+        body::too_large(matched.map_or("this", |p| routes::operation_name(method, p.as_str())))
     } else {
         body::unreadable(rejection.body_text())
     }
