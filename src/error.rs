@@ -43,6 +43,10 @@ pub enum Error {
     /// 500: a bug in lambdalite; the detail is logged, the client sees a generic message.
     #[error("ServiceException: {0}")]
     ServiceException(String),
+    /// 500 `ServiceException` too: the state directory could not be written and the write was taken back. The
+    /// client sees the message, which says so (inferred: AWS has no such failure to copy).
+    #[error("ServiceException: {0}")]
+    StorageFailure(String),
 }
 
 /// What the JSON error body carries besides the message.
@@ -76,7 +80,7 @@ impl Error {
             Error::AccessDeniedException(_) => "AccessDeniedException",
             Error::RequestEntityTooLargeException(_) => "RequestEntityTooLargeException",
             Error::UnknownOperationException => "UnknownOperationException",
-            Error::ServiceException(_) => "ServiceException",
+            Error::ServiceException(_) | Error::StorageFailure(_) => "ServiceException",
         }
     }
 
@@ -93,7 +97,7 @@ impl Error {
             Error::ResourceConflictException(_) => 409,
             Error::PreconditionFailedException(_) => 412,
             Error::RequestEntityTooLargeException(_) => 413,
-            Error::ServiceException(_) => 500,
+            Error::ServiceException(_) | Error::StorageFailure(_) => 500,
         }
     }
 
@@ -109,7 +113,8 @@ impl Error {
             | Error::InvalidRequestContentException(m)
             | Error::ValidationException(m)
             | Error::AccessDeniedException(m)
-            | Error::RequestEntityTooLargeException(m) => m,
+            | Error::RequestEntityTooLargeException(m)
+            | Error::StorageFailure(m) => m,
             Error::UnknownOperationException => "Unknown operation",
             Error::ServiceException(_) => "An internal error occurred in lambdalite; see its log.",
         }
@@ -128,7 +133,7 @@ impl Error {
             | Error::ValidationException(_)
             | Error::UnknownOperationException => BodyShape::Message,
             Error::AccessDeniedException(_) | Error::RequestEntityTooLargeException(_) => BodyShape::CapitalMessage,
-            Error::ServiceException(_) => BodyShape::ServiceCapitalMessage,
+            Error::ServiceException(_) | Error::StorageFailure(_) => BodyShape::ServiceCapitalMessage,
         }
     }
 

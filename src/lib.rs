@@ -63,7 +63,7 @@ impl AppState {
         };
         let mut state = empty_state(&config);
         let failed = |e: &dyn std::fmt::Display| format!("--state-dir {}: {e}", dir.display());
-        let (durable, loaded) = persist::Durable::open(&dir, &mut state).map_err(|e| failed(&e))?;
+        let (mut opened, loaded) = persist::open(&dir, &mut state).map_err(|e| failed(&e))?;
         tracing::info!(
             dir = %dir.display(),
             functions = loaded.functions,
@@ -76,12 +76,10 @@ impl AppState {
             }
         } else if apply_init_file(&config, &mut state)? {
             // The state journals what init created; nothing reaches the directory if the file failed half-way.
-            if let Some(pending) = durable.submit(&mut state) {
-                let written = pending.blocking_recv().unwrap_or_else(|_| Err("the writer thread is gone".into()));
-                written.map_err(|e| failed(&e))?;
-            }
+            opened.commit_now(&mut state).map_err(|e| failed(&e))?;
         }
-        Ok(AppState { store: Store::durable(state, durable), config: Arc::new(config) })
+        let store = Store::durable(state, opened).map_err(|e| failed(&format!("cannot start the writer: {e}")))?;
+        Ok(AppState { store, config: Arc::new(config) })
     }
 }
 

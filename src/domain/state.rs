@@ -22,7 +22,7 @@ pub struct State {
     pub organizations: Vec<Organization>,
     /// foldhash rather than SipHash: every request looks its namespace up, and hashing the scope with SipHash cost
     /// more than the lookup. The keys come from the caller's own credentials, so HashDoS is not a concern here.
-    namespaces: HashMap<Scope, Namespace, foldhash::fast::RandomState>,
+    namespaces: Namespaces,
     /// `Some` when the state is durable: what the current write touched.
     journal: Option<Journal>,
 }
@@ -42,22 +42,27 @@ pub enum EntityKey {
     Layer(Scope, String),
 }
 
-/// What one write touched, in first-touch order.
+/// What one write touched, in first-touch order, and how to take it back.
 #[derive(Debug, Default)]
 pub struct Journal {
     /// Everything was dropped first (`POST /_lambdalite/reset`).
     pub reset: bool,
+    /// The entities to write, touched since the last reset of this write.
     pub touched: Vec<EntityKey>,
+    /// What the touched entities were before the write, in touch order: [`State::undo`] puts them back when the
+    /// write cannot be made durable, so nothing that was refused stays visible.
+    pub undo: Vec<Undo>,
 }
 
-impl Journal {
-    fn touch(&mut self, key: EntityKey) {
-        // A write touches one or two entities; a linear scan beats hashing here.
-        if !self.touched.contains(&key) {
-            self.touched.push(key);
-        }
-    }
+/// How one entity (or, for a reset, the whole state) was before a write changed it.
+#[derive(Debug)]
+pub enum Undo {
+    Function(Scope, String, Option<Box<Function>>),
+    Layer(Scope, String, Option<Layer>),
+    Reset(Namespaces),
 }
+
+type Namespaces = HashMap<Scope, Namespace, foldhash::fast::RandomState>;
 
 impl State {
     pub fn new(settle_delay: Duration) -> Self {
@@ -72,15 +77,55 @@ impl State {
     /// What was touched since the last call, or `None` when the state is not durable or nothing was touched.
     pub fn take_journal(&mut self) -> Option<Journal> {
         let journal = self.journal.as_mut()?;
-        if !journal.reset && journal.touched.is_empty() {
+        if !journal.reset && journal.touched.is_empty() && journal.undo.is_empty() {
             return None;
         }
         Some(std::mem::take(journal))
     }
 
+    /// Notes that `key` is about to be handed out for change, with what it is now (first touch only).
     fn touch(&mut self, key: impl FnOnce() -> EntityKey) {
-        if let Some(journal) = &mut self.journal {
-            journal.touch(key());
+        let Some(journal) = &mut self.journal else { return };
+        let key = key();
+        // A write touches one or two entities; a linear scan beats hashing here.
+        if journal.touched.contains(&key) {
+            return;
+        }
+        let before = match &key {
+            EntityKey::Function(scope, name) => {
+                let f = self.namespaces.get(scope).and_then(|ns| ns.functions.get(name)).map(|f| Box::new(f.clone()));
+                Undo::Function(scope.clone(), name.clone(), f)
+            }
+            EntityKey::Layer(scope, name) => {
+                let l = self.namespaces.get(scope).and_then(|ns| ns.layers.get(name)).cloned();
+                Undo::Layer(scope.clone(), name.clone(), l)
+            }
+        };
+        journal.undo.push(before);
+        journal.touched.push(key);
+    }
+
+    /// Takes back writes whose journals' `undo` lists these are, given newest first: each entity goes back to what
+    /// it was before. Journals nothing.
+    pub fn undo(&mut self, undo: Vec<Undo>) {
+        for step in undo.into_iter().rev() {
+            match step {
+                Undo::Function(scope, name, before) => {
+                    let ns = self.namespaces.entry(scope).or_default();
+                    match before {
+                        Some(f) => ns.functions.insert(name, *f),
+                        None => ns.functions.remove(&name),
+                    };
+                }
+                Undo::Layer(scope, name, before) => {
+                    let ns = self.namespaces.entry(scope).or_default();
+                    match before {
+                        Some(l) => ns.layers.insert(name, l),
+                        None => ns.layers.remove(&name),
+                    };
+                }
+                Undo::Reset(before) => self.namespaces = before,
+            }
         }
     }
 
@@ -147,10 +192,11 @@ impl State {
 
     /// Drops everything (`POST /_lambdalite/reset`).
     pub fn reset(&mut self) {
-        self.namespaces.clear();
+        let before = std::mem::take(&mut self.namespaces);
         if let Some(journal) = &mut self.journal {
             journal.reset = true;
             journal.touched.clear();
+            journal.undo.push(Undo::Reset(before));
         }
     }
 }
@@ -184,5 +230,32 @@ mod tests {
         let j = s.take_journal().expect("reset");
         assert!(j.reset && j.touched.is_empty());
         assert!(s.layer(&scope, "l").is_none());
+    }
+
+    #[test]
+    fn undo_takes_writes_back_newest_first_reset_included() {
+        let scope = Scope::new("000000000000", "us-east-1");
+        let mut s = State::default();
+        s.enable_journal();
+        s.layer_entry(&scope, "kept").next_version = 7;
+        s.take_journal();
+
+        // Three writes, as three batches would hold them: change, reset, create again.
+        s.layer_mut(&scope, "kept").unwrap().next_version = 8;
+        s.layer_entry(&scope, "new");
+        let first = s.take_journal().unwrap().undo;
+        s.reset();
+        let second = s.take_journal().unwrap().undo;
+        s.layer_entry(&scope, "kept").next_version = 1;
+        let third = s.take_journal().unwrap().undo;
+        assert_eq!(s.layer(&scope, "kept").unwrap().next_version, 1);
+
+        // Taken back newest first (a refused commit group and everything queued behind it).
+        for undo in [third, second, first] {
+            s.undo(undo);
+        }
+        assert_eq!(s.layer(&scope, "kept").unwrap().next_version, 7);
+        assert!(s.layer(&scope, "new").is_none());
+        assert!(s.take_journal().is_none(), "undoing journals nothing");
     }
 }

@@ -6,6 +6,8 @@ pub mod aliases;
 pub mod auth;
 pub mod envelope;
 pub mod extract;
+#[cfg(feature = "failpoints")]
+pub mod failpoints;
 pub mod functions;
 pub mod invoke;
 pub mod layer_policy;
@@ -143,6 +145,8 @@ fn routes(state: AppState) -> Router<AppState> {
     if state.config.test_panic_route {
         routes = routes.route("/_lambdalite/test/panic", axum::routing::get(test_panic));
     }
+    #[cfg(feature = "failpoints")]
+    let routes = routes.merge(failpoints::router());
     let routes = routes
         .merge(functions::router())
         .merge(aliases::router())

@@ -1,0 +1,1 @@
+//! Injected storage faults (placeholder, filled in below).
