@@ -3,7 +3,9 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 /// The figures one fault test prints and asserts: nothing acknowledged lost, nothing refused served or on disk.
@@ -133,4 +135,121 @@ pub fn incompressible(seed: u64, len: usize) -> String {
 pub fn usage(dir: &Path) -> u64 {
     std::fs::read_dir(dir)
         .map_or(0, |entries| entries.filter_map(Result::ok).filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum())
+}
+
+/// The binary with stderr kept in a file, so tests can read the log.
+pub struct Server {
+    child: Child,
+    pub url: String,
+    log: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+/// Starts the server on `dir` with `env`; `Err((status, stderr))` when it exits before its ready line.
+pub fn start(dir: &Path, env: &[(&str, &str)]) -> Result<Server, (std::process::ExitStatus, String)> {
+    start_with(Command::new(env!("CARGO_BIN_EXE_lambdalite")), dir, env)
+}
+
+/// [`start`] with a prepared `command` (of the binary), e.g. one that drops privileges before exec.
+pub fn start_with(
+    mut command: Command,
+    dir: &Path,
+    env: &[(&str, &str)],
+) -> Result<Server, (std::process::ExitStatus, String)> {
+    let log = std::env::temp_dir().join(format!("lambdalite-faults-{}.log", uuid::Uuid::new_v4().simple()));
+    let mut child = command
+        .args(["--host", "127.0.0.1", "--port", "0", "--state-dir"])
+        .arg(dir)
+        .env("RUST_LOG", "info,lambdalite::request=off")
+        .env_remove("LAMBDALITE_INIT")
+        .env_remove("FAILPOINTS")
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("spawn lambdalite");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    match line.trim().strip_prefix("lambdalite listening on ") {
+        Some(url) => Ok(Server { url: url.to_owned(), child, log }),
+        None => {
+            let status = child.wait().unwrap();
+            let stderr = std::fs::read_to_string(&log).unwrap_or_default();
+            let _ = std::fs::remove_file(&log);
+            Err((status, stderr))
+        }
+    }
+}
+
+impl Server {
+    pub fn client(&self) -> aws_sdk_lambda::Client {
+        crate::common::client_for(&self.url, "AKIDEXAMPLE", "us-east-1")
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Whether the log says `needle` within 5 s (log lines are written in batches, a few milliseconds late).
+    pub fn log_says(&self, needle: &str) -> bool {
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            if self.log().contains(needle) {
+                return true;
+            }
+            if std::time::Instant::now() > deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// One raw HTTP request to the server: (status, body).
+    pub fn http(&self, method: &str, path: &str, body: &str) -> (u16, String) {
+        let authority = self.url.strip_prefix("http://").unwrap();
+        let mut s = std::net::TcpStream::connect(authority).unwrap();
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut raw = String::new();
+        s.read_to_string(&mut raw).unwrap();
+        let status = raw.split(' ').nth(1).unwrap().parse().unwrap();
+        (status, raw.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default())
+    }
+
+    /// Sets fail point `name` to `actions` (`off` clears it).
+    pub fn failpoint(&self, name: &str, actions: &str) {
+        let (status, body) = self.http("PUT", &format!("/_lambdalite/test/failpoints/{name}"), actions);
+        assert_eq!(status, 204, "failpoint {name}={actions}: {body}");
+    }
+
+    /// How many injected faults fired so far.
+    pub fn injected(&self) -> u64 {
+        let (status, body) = self.http("GET", "/_lambdalite/test/failpoints", "");
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["injected"].as_u64().unwrap()
+    }
+
+    pub fn export(&self) -> String {
+        let (status, body) = self.http("GET", "/_lambdalite/state", "");
+        assert_eq!(status, 200);
+        body
+    }
 }
