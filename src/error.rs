@@ -37,6 +37,10 @@ pub enum Error {
     /// 413: the request body is larger than the operation accepts.
     #[error("RequestEntityTooLargeException: {0}")]
     RequestEntityTooLargeException(String),
+    /// 408 `RequestTimeoutException`: the request body stopped arriving (`--body-read-timeout-ms`). Inferred: AWS's
+    /// front end has its own; this code is one the AWS SDKs retry.
+    #[error("RequestTimeoutException: {0}")]
+    RequestTimeout(String),
     /// 404: no operation matches the method and path.
     #[error("UnknownOperationException")]
     UnknownOperationException,
@@ -79,6 +83,7 @@ impl Error {
             Error::ValidationException(_) => "ValidationException",
             Error::AccessDeniedException(_) => "AccessDeniedException",
             Error::RequestEntityTooLargeException(_) => "RequestEntityTooLargeException",
+            Error::RequestTimeout(_) => "RequestTimeoutException",
             Error::UnknownOperationException => "UnknownOperationException",
             Error::ServiceException(_) | Error::StorageFailure(_) => "ServiceException",
         }
@@ -96,6 +101,7 @@ impl Error {
             Error::AccessDeniedException(_) => 403,
             Error::ResourceConflictException(_) => 409,
             Error::PreconditionFailedException(_) => 412,
+            Error::RequestTimeout(_) => 408,
             Error::RequestEntityTooLargeException(_) => 413,
             Error::ServiceException(_) | Error::StorageFailure(_) => 500,
         }
@@ -114,6 +120,7 @@ impl Error {
             | Error::ValidationException(m)
             | Error::AccessDeniedException(m)
             | Error::RequestEntityTooLargeException(m)
+            | Error::RequestTimeout(m)
             | Error::StorageFailure(m) => m,
             Error::UnknownOperationException => "Unknown operation",
             Error::ServiceException(_) => "An internal error occurred in lambdalite; see its log.",
@@ -131,6 +138,7 @@ impl Error {
             | Error::InvalidRequestContentException(_) => BodyShape::UserMessage,
             Error::InvalidParameterValueUntyped(_)
             | Error::ValidationException(_)
+            | Error::RequestTimeout(_)
             | Error::UnknownOperationException => BodyShape::Message,
             Error::AccessDeniedException(_) | Error::RequestEntityTooLargeException(_) => BodyShape::CapitalMessage,
             Error::ServiceException(_) | Error::StorageFailure(_) => BodyShape::ServiceCapitalMessage,

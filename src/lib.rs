@@ -122,7 +122,13 @@ pub fn app(state: AppState) -> Router {
 ///
 /// Served with hyper-util's connection builder rather than `axum::serve`, which has no header-read timeout: a client
 /// that opens a connection and never finishes its request headers is disconnected after
-/// `config.header_read_timeout()` instead of holding a connection (and a task) forever.
+/// `config.header_read_timeout()` instead of holding a connection (and a task) forever; a request body that stalls
+/// is answered 408 after `config.body_read_timeout()` (see [`conn::StallGuard`]).
+///
+/// At most `config.max_connections()` connections are served at once. Beyond that a new connection is accepted and
+/// closed at once, without an answer: what a front end out of connection slots does, and what every AWS SDK
+/// retries with backoff; answering it (429 or 503) would mean reading its request, with the resources the cap is
+/// there to protect. [inferred: AWS's front end's own limit is not documented.]
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -133,10 +139,16 @@ pub async fn serve(
     use hyper_util::service::TowerToHyperService;
 
     let header_read_timeout = state.config.header_read_timeout();
+    let body_read_timeout = state.config.body_read_timeout();
+    let slots = Arc::new(tokio::sync::Semaphore::new(state.config.max_connections()));
+    let mut refused = conn::Refusals::default();
     // Incoming bodies become axum's `Body`, which the router did when it was the outermost service.
-    let app = tower::ServiceExt::map_request(http::service(state), |request: hyper::Request<hyper::body::Incoming>| {
-        http::paths::trim_trailing_slash(request.map(axum::body::Body::new))
-    });
+    let app =
+        tower::ServiceExt::map_request(http::service(state), move |request: hyper::Request<hyper::body::Incoming>| {
+            http::paths::trim_trailing_slash(
+                request.map(|body| axum::body::Body::new(conn::StallGuard::new(body, body_read_timeout))),
+            )
+        });
     let mut builder = Builder::new(TokioExecutor::new());
     // hyper's per-request header-read timer is replaced by a per-connection one (see `conn`).
     builder.http1().header_read_timeout(None);
@@ -159,6 +171,10 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            refused.refuse(stream);
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let builder = builder.clone();
         let clock = conn::HeaderClock::new();
@@ -180,6 +196,8 @@ pub async fn serve(
         let watcher = graceful.watcher();
         let mut closing = closing_rx.clone();
         tokio::spawn(async move {
+            // Held for as long as the connection is served.
+            let _slot = slot;
             // hyper's header-read timer only starts once the HTTP/1-or-2 sniffing has read some bytes, so a client
             // that connects and sends nothing would otherwise be held forever.
             tokio::select! {

@@ -189,7 +189,8 @@ async fn a_directory_or_file_without_permission_is_refused_and_left_alone() {
         std::fs::set_permissions(&dir.0, std::fs::Permissions::from_mode(dir_mode)).unwrap();
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(file_mode)).unwrap();
         let (command, _) = unprivileged();
-        let (status, stderr) = start_with(command, &dir.0, &[("RUST_LOG", "warn")]).err().expect("refused");
+        let (status, stderr) =
+            start_with(command, &["--state-dir", dir.path()], &[("RUST_LOG", "warn")]).err().expect("refused");
         assert_eq!(status.code(), Some(1), "{stderr}");
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
         assert!(stderr.contains("Permission denied") && stderr.contains(file.to_str().unwrap()), "{stderr}");

@@ -42,6 +42,9 @@ where
 }
 
 fn body_rejection(rejection: BytesRejection, op: &str) -> Error {
+    if let Some(stalled) = crate::conn::stalled(&rejection) {
+        return Error::RequestTimeout(stalled.to_string());
+    }
     if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
         Error::RequestEntityTooLargeException(format!(
             "Request must be smaller than {MAX_BODY_BYTES} bytes for the {op} operation"

@@ -156,19 +156,19 @@ impl Drop for Server {
 
 /// Starts the server on `dir` with `env`; `Err((status, stderr))` when it exits before its ready line.
 pub fn start(dir: &Path, env: &[(&str, &str)]) -> Result<Server, (std::process::ExitStatus, String)> {
-    start_with(Command::new(env!("CARGO_BIN_EXE_lambdalite")), dir, env)
+    start_with(Command::new(env!("CARGO_BIN_EXE_lambdalite")), &["--state-dir", dir.to_str().unwrap()], env)
 }
 
-/// [`start`] with a prepared `command` (of the binary), e.g. one that drops privileges before exec.
+/// The binary as a prepared `command` (e.g. one that drops privileges before exec) with `args`.
 pub fn start_with(
     mut command: Command,
-    dir: &Path,
+    args: &[&str],
     env: &[(&str, &str)],
 ) -> Result<Server, (std::process::ExitStatus, String)> {
     let log = std::env::temp_dir().join(format!("lambdalite-faults-{}.log", uuid::Uuid::new_v4().simple()));
     let mut child = command
-        .args(["--host", "127.0.0.1", "--port", "0", "--state-dir"])
-        .arg(dir)
+        .args(["--host", "127.0.0.1", "--port", "0"])
+        .args(args)
         .env("RUST_LOG", "info,lambdalite::request=off")
         .env_remove("LAMBDALITE_INIT")
         .env_remove("FAILPOINTS")
