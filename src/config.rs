@@ -151,6 +151,12 @@ pub struct Config {
     #[arg(long = "body-read-timeout-ms", env = "LAMBDALITE_BODY_READ_TIMEOUT_MS", default_value_t = 30_000)]
     pub body_read_timeout_ms: u64,
 
+    /// The most code (zips and layer archives, in bytes) the server holds, counted per function version and layer
+    /// version as AWS counts TotalCodeSize, for all accounts and regions together; beyond it CreateFunction,
+    /// UpdateFunctionCode, PublishVersion and PublishLayerVersion answer `CodeStorageExceededException`. 0: no limit.
+    #[arg(long = "code-storage-limit", env = "LAMBDALITE_CODE_STORAGE_LIMIT", default_value_t = DEFAULT_CODE_STORAGE_LIMIT)]
+    pub code_storage_limit: u64,
+
     /// Concurrent connections served; beyond it a new connection is accepted and closed at once. Default: 4096, or
     /// the open-file limit less 64 when that is lower.
     #[arg(long = "max-connections", env = "LAMBDALITE_MAX_CONNECTIONS")]
@@ -268,6 +274,9 @@ fn parse_account_id(value: &str) -> Result<String, String> {
     }
 }
 
+/// `--code-storage-limit`: 1 GiB of code keeps the default server's memory bounded (AWS's quota is 75 GB).
+pub const DEFAULT_CODE_STORAGE_LIMIT: u64 = 1 << 30;
+
 /// `--max-connections` when the open-file limit does not ask for less.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
 
@@ -297,6 +306,11 @@ impl Config {
 
     pub fn header_read_timeout(&self) -> Duration {
         Duration::from_millis(self.header_read_timeout_ms.max(1))
+    }
+
+    /// `--code-storage-limit`, `None` for 0 (no limit).
+    pub fn code_storage_limit(&self) -> Option<u64> {
+        Some(self.code_storage_limit).filter(|&l| l > 0)
     }
 
     pub fn body_read_timeout(&self) -> Duration {
@@ -338,6 +352,7 @@ impl Default for Config {
             header_read_timeout_ms: 30_000,
             body_read_timeout_ms: 30_000,
             max_connections: None,
+            code_storage_limit: DEFAULT_CODE_STORAGE_LIMIT,
             test_panic_route: false,
         }
     }

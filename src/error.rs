@@ -25,6 +25,9 @@ pub enum Error {
     /// 400.
     #[error("PolicyLengthExceededException: {0}")]
     PolicyLengthExceededException(String),
+    /// 400: storing the code would take the server past `--code-storage-limit` (`Code storage limit exceeded.`).
+    #[error("CodeStorageExceededException: {0}")]
+    CodeStorageExceededException(String),
     /// 400: the body is not JSON, or a member has the wrong JSON type.
     #[error("InvalidRequestContentException: {0}")]
     InvalidRequestContentException(String),
@@ -79,6 +82,7 @@ impl Error {
             Error::ResourceConflictException(_) => "ResourceConflictException",
             Error::PreconditionFailedException(_) => "PreconditionFailedException",
             Error::PolicyLengthExceededException(_) => "PolicyLengthExceededException",
+            Error::CodeStorageExceededException(_) => "CodeStorageExceededException",
             Error::InvalidRequestContentException(_) => "InvalidRequestContentException",
             Error::ValidationException(_) => "ValidationException",
             Error::AccessDeniedException(_) => "AccessDeniedException",
@@ -96,6 +100,7 @@ impl Error {
             Error::InvalidParameterValueException(_)
             | Error::InvalidParameterValueUntyped(_)
             | Error::PolicyLengthExceededException(_)
+            | Error::CodeStorageExceededException(_)
             | Error::InvalidRequestContentException(_)
             | Error::ValidationException(_) => 400,
             Error::AccessDeniedException(_) => 403,
@@ -116,6 +121,7 @@ impl Error {
             | Error::ResourceConflictException(m)
             | Error::PreconditionFailedException(m)
             | Error::PolicyLengthExceededException(m)
+            | Error::CodeStorageExceededException(m)
             | Error::InvalidRequestContentException(m)
             | Error::ValidationException(m)
             | Error::AccessDeniedException(m)
@@ -135,6 +141,7 @@ impl Error {
             | Error::ResourceConflictException(_)
             | Error::PreconditionFailedException(_)
             | Error::PolicyLengthExceededException(_)
+            | Error::CodeStorageExceededException(_)
             | Error::InvalidRequestContentException(_) => BodyShape::UserMessage,
             Error::InvalidParameterValueUntyped(_)
             | Error::ValidationException(_)

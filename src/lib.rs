@@ -87,6 +87,7 @@ impl AppState {
 pub fn empty_state(config: &Config) -> domain::state::State {
     let mut state = domain::state::State::new(config.settle_delay());
     state.organizations = config.organizations();
+    state.code_storage_limit = config.code_storage_limit();
     state
 }
 

@@ -204,3 +204,82 @@ fn a_body_that_stalls_is_answered_408_and_its_connection_closed() {
     assert!(healthy(&mut slow), "the connection stays usable");
     println!("stalled body answered 408 after {waited:?}; a slow but moving body was read to the end");
 }
+
+// --- The code storage cap (--code-storage-limit), through the Rust SDK. ---
+
+async fn create_with(c: &aws_sdk_lambda::Client, name: &str, zip: &[u8]) -> Result<u64, String> {
+    c.create_function()
+        .function_name(name)
+        .runtime(aws_sdk_lambda::types::Runtime::Python312)
+        .role("arn:aws:iam::000000000000:role/lambda-role")
+        .handler("index.handler")
+        .code(
+            aws_sdk_lambda::types::FunctionCode::builder().zip_file(aws_sdk_lambda::primitives::Blob::new(zip)).build(),
+        )
+        .send()
+        .await
+        .map(|out| out.code_size as u64)
+        .map_err(|e| storage_error(e.into_service_error().meta()))
+}
+
+/// The code and message of a refusal, which must be `CodeStorageExceededException`.
+fn storage_error(meta: &aws_sdk_lambda::error::ErrorMetadata) -> String {
+    assert_eq!(meta.code(), Some("CodeStorageExceededException"), "{meta:?}");
+    meta.message().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn code_beyond_the_storage_limit_is_refused_until_some_is_deleted() {
+    use aws_sdk_lambda::types::LayerVersionContentInput;
+    let zip = |seed: u64| common::zip_bytes(&faults::incompressible(seed, 100 << 10));
+    let size = zip(1).len() as u64;
+    let limit = 3 * size + size / 2;
+    let server =
+        common::start_with(lambdalite::Config { code_storage_limit: limit, ..lambdalite::Config::default() }).await;
+    let c = server.client();
+    for (i, name) in ["one", "two", "three"].iter().enumerate() {
+        assert_eq!(create_with(&c, name, &zip(i as u64)).await, Ok(size));
+    }
+    // A fourth is refused with AWS's text and stored nowhere.
+    assert_eq!(create_with(&c, "four", &zip(4)).await, Err("Code storage limit exceeded.".to_owned()));
+    assert!(c.get_function().function_name("four").send().await.is_err());
+    // The limit is the server's, for every account and region (lambdalite's deviation: AWS's is per account).
+    let other = server.client_as("111111111111", "eu-west-1");
+    assert_eq!(create_with(&other, "theirs", &zip(5)).await, Err("Code storage limit exceeded.".to_owned()));
+    // Publishing a version counts its code again, as AWS counts it.
+    let e = c.publish_version().function_name("one").send().await.expect_err("refused");
+    assert_eq!(storage_error(e.into_service_error().meta()), "Code storage limit exceeded.");
+    // Replacing code frees the old: the same size fits; with Publish it needs room for the version too.
+    c.update_function_code().function_name("one").zip_file(zip(6).into()).send().await.expect("same size fits");
+    let e = c.update_function_code().function_name("two").zip_file(zip(7).into()).publish(true).send().await;
+    assert_eq!(storage_error(e.expect_err("refused").into_service_error().meta()), "Code storage limit exceeded.");
+    let content = |seed| LayerVersionContentInput::builder().zip_file(zip(seed).into()).build();
+    let e = c.publish_layer_version().layer_name("l").content(content(8)).send().await.expect_err("refused");
+    assert_eq!(storage_error(e.into_service_error().meta()), "Code storage limit exceeded.");
+    // Deleting gives the room back.
+    c.delete_function().function_name("three").send().await.unwrap();
+    c.publish_layer_version().layer_name("l").content(content(9)).send().await.expect("fits after a delete");
+    assert_eq!(create_with(&c, "four", &zip(4)).await, Err("Code storage limit exceeded.".to_owned()));
+
+    // The body, raw: 400 with Type and lowercase message (the model's shape).
+    let body = format!(
+        r#"{{"FunctionName":"raw","Runtime":"python3.12","Role":"arn:aws:iam::000000000000:role/r","Handler":"h","Code":{{"ZipFile":"{}"}}}}"#,
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, zip(10))
+    );
+    let addr = server.addr;
+    let raw = tokio::task::spawn_blocking(move || {
+        let mut s = TcpStream::connect(addr).unwrap();
+        write!(
+            s,
+            "POST /2015-03-31/functions HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        answer(&mut s, Duration::from_secs(10)).expect("answer")
+    })
+    .await
+    .unwrap();
+    assert_eq!(raw.0, 400);
+    assert!(raw.1.to_ascii_lowercase().contains("x-amzn-errortype: codestorageexceededexception"), "{}", raw.1);
+    assert_eq!(raw.2, r#"{"Type":"User","message":"Code storage limit exceeded."}"#);
+}

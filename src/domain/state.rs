@@ -20,6 +20,9 @@ pub struct State {
     pub settle_delay: Duration,
     /// Which accounts belong to which organization (`--organization`), for `aws:PrincipalOrgID`.
     pub organizations: Vec<Organization>,
+    /// The most code the server holds (`--code-storage-limit`), counted as [`State::code_storage_used`] counts;
+    /// `None`: no limit.
+    pub code_storage_limit: Option<u64>,
     /// foldhash rather than SipHash: every request looks its namespace up, and hashing the scope with SipHash cost
     /// more than the lookup. The keys come from the caller's own credentials, so HashDoS is not a concern here.
     namespaces: Namespaces,
@@ -32,6 +35,18 @@ pub struct State {
 pub struct Namespace {
     pub functions: BTreeMap<String, Function>,
     pub layers: BTreeMap<String, Layer>,
+}
+
+impl Namespace {
+    fn code_storage_used(&self) -> u64 {
+        let functions: u64 = self
+            .functions
+            .values()
+            .map(|f| f.latest.code.size + f.versions.values().map(|v| v.config.code.size).sum::<u64>())
+            .sum();
+        let layers: u64 = self.layers.values().flat_map(|l| l.versions.values()).map(|v| v.content.size).sum();
+        functions + layers
+    }
 }
 
 /// An entity the durable store keeps as one record: a function with its versions, aliases and policies, or a layer
@@ -67,6 +82,25 @@ type Namespaces = HashMap<Scope, Namespace, foldhash::fast::RandomState>;
 impl State {
     pub fn new(settle_delay: Duration) -> Self {
         State { settle_delay, ..State::default() }
+    }
+
+    /// The bytes of code `scope` holds, counted as AWS counts TotalCodeSize: `$LATEST`'s zip and every published
+    /// version's, and every layer version's archive, each once per version even where lambdalite keeps one copy
+    /// (a version published from `$LATEST` shares its zip; identical zips are one blob on disk).
+    pub fn code_storage_used(&self, scope: &Scope) -> u64 {
+        self.namespace(scope).map_or(0, Namespace::code_storage_used)
+    }
+
+    /// `Err(CodeStorageExceededException)` when holding `added` more bytes of code, after `freed` bytes are let go,
+    /// would take the server past its limit. The limit holds for all accounts and regions together (AWS's quota is
+    /// per account and region): it bounds the memory the code takes whatever credentials clients sign with.
+    pub fn ensure_code_room(&self, added: u64, freed: u64) -> Result<(), crate::error::Error> {
+        let Some(limit) = self.code_storage_limit.filter(|_| added > freed) else { return Ok(()) };
+        let used: u64 = self.namespaces.values().map(Namespace::code_storage_used).sum();
+        if used.saturating_sub(freed).saturating_add(added) > limit {
+            return Err(crate::error::Error::CodeStorageExceededException("Code storage limit exceeded.".into()));
+        }
+        Ok(())
     }
 
     /// Starts noting touched entities (the state is durable from now on).
@@ -257,5 +291,37 @@ mod tests {
         assert_eq!(s.layer(&scope, "kept").unwrap().next_version, 7);
         assert!(s.layer(&scope, "new").is_none());
         assert!(s.take_journal().is_none(), "undoing journals nothing");
+    }
+
+    #[test]
+    fn code_storage_counts_every_version_and_the_limit_holds_for_the_server() {
+        use crate::domain::layer::LayerVersion;
+        let (a, b) = (Scope::new("000000000000", "us-east-1"), Scope::new("111111111111", "eu-west-1"));
+        let mut s = State { code_storage_limit: Some(1000), ..State::default() };
+        let mut layer = Layer::new("l");
+        for n in [1, 2] {
+            let content =
+                crate::domain::function::Code { sha256: String::new(), size: 300, zip: None, image_uri: None };
+            layer.versions.insert(
+                n,
+                LayerVersion {
+                    version: n,
+                    description: String::new(),
+                    created_date: String::new(),
+                    content,
+                    compatible_runtimes: None,
+                    compatible_architectures: None,
+                    license_info: None,
+                    policy: None,
+                },
+            );
+        }
+        s.insert_layer(&a, layer);
+        assert_eq!((s.code_storage_used(&a), s.code_storage_used(&b)), (600, 0));
+        assert!(s.ensure_code_room(400, 0).is_ok());
+        assert_eq!(s.ensure_code_room(401, 0).unwrap_err().code(), "CodeStorageExceededException");
+        assert!(s.ensure_code_room(401, 1).is_ok(), "what is let go makes room");
+        s.code_storage_limit = None;
+        assert!(s.ensure_code_room(u64::MAX, 0).is_ok());
     }
 }

@@ -785,18 +785,27 @@ fn load(db: &Database, path: &Path, state: &mut State) -> Result<(Loaded, HashSe
     }
     let blobs = optional(txn.open_table(BLOBS)).map_err(storage)?;
     let mut used = HashSet::new();
+    // One copy in memory of each zip, however many versions hold it (as on disk).
+    let mut zips: std::collections::HashMap<String, Arc<[u8]>> = std::collections::HashMap::new();
     let mut fill = |code: &mut Code, owner: &str| -> Result<(), PersistError> {
-        if code.zip.is_some() {
-            let bytes = blobs
-                .as_ref()
-                .map(|b| b.get(code.sha256.as_str()))
-                .transpose()
-                .map_err(|e| storage(e.into()))?
-                .flatten()
-                .ok_or_else(|| corrupt(format!("{owner}: the zip {} is missing", code.sha256)))?;
-            code.zip = Some(Arc::from(bytes.value()));
-            used.insert(code.sha256.clone());
+        if code.zip.is_none() {
+            return Ok(());
         }
+        if let Some(zip) = zips.get(&code.sha256) {
+            code.zip = Some(zip.clone());
+            return Ok(());
+        }
+        let bytes = blobs
+            .as_ref()
+            .map(|b| b.get(code.sha256.as_str()))
+            .transpose()
+            .map_err(|e| storage(e.into()))?
+            .flatten()
+            .ok_or_else(|| corrupt(format!("{owner}: the zip {} is missing", code.sha256)))?;
+        let zip: Arc<[u8]> = Arc::from(bytes.value());
+        zips.insert(code.sha256.clone(), zip.clone());
+        code.zip = Some(zip);
+        used.insert(code.sha256.clone());
         Ok(())
     };
     let mut loaded = Loaded::default();
