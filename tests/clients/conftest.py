@@ -1,12 +1,14 @@
 """Fixtures for the boto3 and aws-cli suites: a real lambdalite binary on 127.0.0.1 with a free port.
 
 The binary is `target/debug/lambdalite` unless LAMBDALITE_BIN says otherwise; `scripts/test` builds it first.
+The aws cli is AWS_CLI: $LAMBDALITE_AWS_CLI (scripts/test points it at .venv/cli/bin/aws), else `aws` on PATH.
 """
 
 import base64
 import io
 import json
 import os
+import shutil
 import subprocess
 import uuid
 import zipfile
@@ -18,6 +20,8 @@ from botocore.config import Config
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("LAMBDALITE_BIN", os.path.join(ROOT, "target", "debug", "lambdalite"))
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
+# The one place the aws cli's executable is chosen.
+AWS_CLI = os.environ.get("LAMBDALITE_AWS_CLI") or shutil.which("aws") or "aws"
 
 
 class Server:
@@ -72,7 +76,7 @@ class Server:
         )
         env.pop("AWS_PROFILE", None)
         p = subprocess.run(
-            ["aws", "lambda", *args, "--endpoint-url", self.url, "--output", "json"],
+            [AWS_CLI, "lambda", *args, "--endpoint-url", self.url, "--output", "json"],
             capture_output=True,
             text=True,
             env=env,

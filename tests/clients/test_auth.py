@@ -22,7 +22,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from conftest import BIN, ROLE, Server, create_function, unique
+from conftest import AWS_CLI, BIN, ROLE, Server, create_function, unique
 
 ALICE = ("AKIAALICEEXAMPLE0001", "alice-secret/with+odd=chars")
 BOB = ("222222222222", "bob-secret")
@@ -255,7 +255,7 @@ def run_cli(server, key, secret, *args):
     )
     env.pop("AWS_PROFILE", None)
     p = subprocess.run(
-        ["aws", "lambda", *args, "--endpoint-url", server.url, "--output", "json"],
+        [AWS_CLI, "lambda", *args, "--endpoint-url", server.url, "--output", "json"],
         capture_output=True,
         text=True,
         env=env,
@@ -299,7 +299,7 @@ def test_aws_cli_with_a_profile_from_the_same_credentials_file(strict):
     for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"):
         env.pop(var, None)
     p = subprocess.run(
-        ["aws", "lambda", "list-functions", "--profile", "alice", "--endpoint-url", strict.url, "--output", "json"],
+        [AWS_CLI, "lambda", "list-functions", "--profile", "alice", "--endpoint-url", strict.url, "--output", "json"],
         capture_output=True,
         text=True,
         env=env,
