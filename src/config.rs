@@ -147,6 +147,22 @@ pub struct Config {
     #[arg(long = "header-read-timeout-ms", env = "LAMBDALITE_HEADER_READ_TIMEOUT_MS", default_value_t = 30_000)]
     pub header_read_timeout_ms: u64,
 
+    /// Milliseconds a request body may go without a byte arriving while it is read before the request is answered
+    /// 408 and its connection closed (a client that sends its headers and stalls must not hold a connection).
+    #[arg(long = "body-read-timeout-ms", env = "LAMBDALITE_BODY_READ_TIMEOUT_MS", default_value_t = 30_000)]
+    pub body_read_timeout_ms: u64,
+
+    /// The most code (zips and layer archives, in bytes) the server holds, counted per function version and layer
+    /// version as AWS counts TotalCodeSize, for all accounts and regions together; beyond it CreateFunction,
+    /// UpdateFunctionCode, PublishVersion and PublishLayerVersion answer `CodeStorageExceededException`. 0: no limit.
+    #[arg(long = "code-storage-limit", env = "LAMBDALITE_CODE_STORAGE_LIMIT", default_value_t = DEFAULT_CODE_STORAGE_LIMIT)]
+    pub code_storage_limit: u64,
+
+    /// Concurrent connections served; beyond it a new connection is accepted and closed at once. Default: 4096, or
+    /// the open-file limit less 64 when that is lower.
+    #[arg(long = "max-connections", env = "LAMBDALITE_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+
     /// Test-only: adds `GET /_lambdalite/test/panic`, a handler that panics, so tests can check the panic layer.
     #[arg(long = "test-panic-route", hide = true)]
     pub test_panic_route: bool,
@@ -259,6 +275,12 @@ fn parse_account_id(value: &str) -> Result<String, String> {
     }
 }
 
+/// `--code-storage-limit`: 1 GiB of code keeps the default server's memory bounded (AWS's quota is 75 GB).
+pub const DEFAULT_CODE_STORAGE_LIMIT: u64 = 1 << 30;
+
+/// `--max-connections` when the open-file limit does not ask for less.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
+
 impl Config {
     /// The organizations of `--organization`, parsed (each value was checked when the flags were read).
     pub fn organizations(&self) -> Vec<crate::domain::evaluate::Organization> {
@@ -286,6 +308,30 @@ impl Config {
     pub fn header_read_timeout(&self) -> Duration {
         Duration::from_millis(self.header_read_timeout_ms.max(1))
     }
+
+    /// `--code-storage-limit`, `None` for 0 (no limit).
+    pub fn code_storage_limit(&self) -> Option<u64> {
+        Some(self.code_storage_limit).filter(|&l| l > 0)
+    }
+
+    pub fn body_read_timeout(&self) -> Duration {
+        Duration::from_millis(self.body_read_timeout_ms.max(1))
+    }
+
+    /// `--max-connections`, or the default: 4096, lowered to stay 64 descriptors below the open-file limit (the
+    /// state directory, the log and accept itself need some), at least 1.
+    pub fn max_connections(&self) -> usize {
+        self.max_connections
+            .unwrap_or_else(|| {
+                let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+                // SAFETY: getrlimit(2) writes the limit into the struct it is given.
+                let ok = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0;
+                let soft =
+                    if ok && limit.rlim_cur != libc::RLIM_INFINITY { limit.rlim_cur as usize } else { usize::MAX };
+                DEFAULT_MAX_CONNECTIONS.min(soft.saturating_sub(64)).max(1)
+            })
+            .max(1)
+    }
 }
 
 impl Default for Config {
@@ -305,6 +351,9 @@ impl Default for Config {
             credentials: None,
             admin_token: None,
             header_read_timeout_ms: 30_000,
+            body_read_timeout_ms: 30_000,
+            max_connections: None,
+            code_storage_limit: DEFAULT_CODE_STORAGE_LIMIT,
             test_panic_route: false,
         }
     }

@@ -1,4 +1,5 @@
-//! The header-read timeout, kept per connection instead of per request.
+//! The header-read timeout, kept per connection instead of per request; the body-read timeout, kept per request
+//! body ([`StallGuard`]); the cap on concurrent connections is in `crate::serve`.
 //!
 //! hyper's own `header_read_timeout` arms a timer for every request it reads: a boxed sleep, registered in the
 //! runtime's timer wheel and removed again once the head has arrived. Under bench/instr.py that was about 1,700
@@ -18,6 +19,8 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
+
+use std::future::Future;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
@@ -128,6 +131,111 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for ClockedStream<S> {
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// A request body that fails with [`BodyStalled`] when no byte of it has arrived for `timeout` while it is being
+/// read (an idle timeout, as nginx's `client_body_timeout`: a slow upload that keeps moving is not cut). The timer is
+/// armed only when a read finds nothing waiting, so a body that came with its headers costs no timer.
+pub struct StallGuard<B> {
+    inner: B,
+    timeout: Duration,
+    /// Reused across stalls; `armed` says whether it runs for the current one.
+    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+    armed: bool,
+}
+
+impl<B> StallGuard<B> {
+    pub fn new(inner: B, timeout: Duration) -> Self {
+        StallGuard { inner, timeout, sleep: None, armed: false }
+    }
+}
+
+/// The error a [`StallGuard`] body ends with; `crate::http::extract` answers it with a 408.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyStalled(pub Duration);
+
+impl std::fmt::Display for BodyStalled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "no byte of the request body arrived for {} ms", self.0.as_millis())
+    }
+}
+
+impl std::error::Error for BodyStalled {}
+
+impl<B> hyper::body::Body for StallGuard<B>
+where
+    B: hyper::body::Body<Data = bytes::Bytes> + Unpin,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    type Data = bytes::Bytes;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        let this = &mut *self;
+        match Pin::new(&mut this.inner).poll_frame(cx) {
+            Poll::Ready(frame) => {
+                this.armed = false;
+                Poll::Ready(frame.map(|f| f.map_err(Into::into)))
+            }
+            Poll::Pending => {
+                let deadline = tokio::time::Instant::now() + this.timeout;
+                let sleep = this.sleep.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+                if !this.armed {
+                    sleep.as_mut().reset(deadline);
+                    this.armed = true;
+                }
+                match sleep.as_mut().poll(cx) {
+                    Poll::Ready(()) => Poll::Ready(Some(Err(Box::new(BodyStalled(this.timeout))))),
+                    Poll::Pending => Poll::Pending,
+                }
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// Whether `e` (an error from reading a request body, through any wrapping) is a [`BodyStalled`].
+pub fn stalled(e: &(dyn std::error::Error + 'static)) -> Option<BodyStalled> {
+    let mut next = Some(e);
+    while let Some(e) = next {
+        if let Some(s) = e.downcast_ref::<BodyStalled>() {
+            return Some(*s);
+        }
+        next = e.source();
+    }
+    None
+}
+
+/// Connections refused by the connection cap: closed at once, and said in the log at most every 10 s.
+#[derive(Debug, Default)]
+pub struct Refusals {
+    since_last_line: u64,
+    last_line: Option<Instant>,
+}
+
+impl Refusals {
+    pub fn refuse(&mut self, stream: tokio::net::TcpStream) {
+        drop(stream);
+        self.since_last_line += 1;
+        if self.last_line.is_none_or(|t| t.elapsed() >= Duration::from_secs(10)) {
+            tracing::warn!(
+                refused = self.since_last_line,
+                "too many connections (--max-connections): new ones are closed at once until some end"
+            );
+            self.last_line = Some(Instant::now());
+            self.since_last_line = 0;
+        }
     }
 }
 

@@ -25,6 +25,9 @@ pub enum Error {
     /// 400.
     #[error("PolicyLengthExceededException: {0}")]
     PolicyLengthExceededException(String),
+    /// 400: storing the code would take the server past `--code-storage-limit` (`Code storage limit exceeded.`).
+    #[error("CodeStorageExceededException: {0}")]
+    CodeStorageExceededException(String),
     /// 400: the body is not JSON, or a member has the wrong JSON type.
     #[error("InvalidRequestContentException: {0}")]
     InvalidRequestContentException(String),
@@ -37,12 +40,20 @@ pub enum Error {
     /// 413: the request body is larger than the operation accepts.
     #[error("RequestEntityTooLargeException: {0}")]
     RequestEntityTooLargeException(String),
+    /// 408 `RequestTimeoutException`: the request body stopped arriving (`--body-read-timeout-ms`). Inferred: AWS's
+    /// front end has its own; this code is one the AWS SDKs retry.
+    #[error("RequestTimeoutException: {0}")]
+    RequestTimeout(String),
     /// 404: no operation matches the method and path.
     #[error("UnknownOperationException")]
     UnknownOperationException,
     /// 500: a bug in lambdalite; the detail is logged, the client sees a generic message.
     #[error("ServiceException: {0}")]
     ServiceException(String),
+    /// 500 `ServiceException` too: the state directory could not be written and the write was taken back. The
+    /// client sees the message, which says so (inferred: AWS has no such failure to copy).
+    #[error("ServiceException: {0}")]
+    StorageFailure(String),
 }
 
 /// What the JSON error body carries besides the message.
@@ -71,12 +82,14 @@ impl Error {
             Error::ResourceConflictException(_) => "ResourceConflictException",
             Error::PreconditionFailedException(_) => "PreconditionFailedException",
             Error::PolicyLengthExceededException(_) => "PolicyLengthExceededException",
+            Error::CodeStorageExceededException(_) => "CodeStorageExceededException",
             Error::InvalidRequestContentException(_) => "InvalidRequestContentException",
             Error::ValidationException(_) => "ValidationException",
             Error::AccessDeniedException(_) => "AccessDeniedException",
             Error::RequestEntityTooLargeException(_) => "RequestEntityTooLargeException",
+            Error::RequestTimeout(_) => "RequestTimeoutException",
             Error::UnknownOperationException => "UnknownOperationException",
-            Error::ServiceException(_) => "ServiceException",
+            Error::ServiceException(_) | Error::StorageFailure(_) => "ServiceException",
         }
     }
 
@@ -87,13 +100,15 @@ impl Error {
             Error::InvalidParameterValueException(_)
             | Error::InvalidParameterValueUntyped(_)
             | Error::PolicyLengthExceededException(_)
+            | Error::CodeStorageExceededException(_)
             | Error::InvalidRequestContentException(_)
             | Error::ValidationException(_) => 400,
             Error::AccessDeniedException(_) => 403,
             Error::ResourceConflictException(_) => 409,
             Error::PreconditionFailedException(_) => 412,
+            Error::RequestTimeout(_) => 408,
             Error::RequestEntityTooLargeException(_) => 413,
-            Error::ServiceException(_) => 500,
+            Error::ServiceException(_) | Error::StorageFailure(_) => 500,
         }
     }
 
@@ -106,10 +121,13 @@ impl Error {
             | Error::ResourceConflictException(m)
             | Error::PreconditionFailedException(m)
             | Error::PolicyLengthExceededException(m)
+            | Error::CodeStorageExceededException(m)
             | Error::InvalidRequestContentException(m)
             | Error::ValidationException(m)
             | Error::AccessDeniedException(m)
-            | Error::RequestEntityTooLargeException(m) => m,
+            | Error::RequestEntityTooLargeException(m)
+            | Error::RequestTimeout(m)
+            | Error::StorageFailure(m) => m,
             Error::UnknownOperationException => "Unknown operation",
             Error::ServiceException(_) => "An internal error occurred in lambdalite; see its log.",
         }
@@ -123,12 +141,14 @@ impl Error {
             | Error::ResourceConflictException(_)
             | Error::PreconditionFailedException(_)
             | Error::PolicyLengthExceededException(_)
+            | Error::CodeStorageExceededException(_)
             | Error::InvalidRequestContentException(_) => BodyShape::UserMessage,
             Error::InvalidParameterValueUntyped(_)
             | Error::ValidationException(_)
+            | Error::RequestTimeout(_)
             | Error::UnknownOperationException => BodyShape::Message,
             Error::AccessDeniedException(_) | Error::RequestEntityTooLargeException(_) => BodyShape::CapitalMessage,
-            Error::ServiceException(_) => BodyShape::ServiceCapitalMessage,
+            Error::ServiceException(_) | Error::StorageFailure(_) => BodyShape::ServiceCapitalMessage,
         }
     }
 

@@ -229,7 +229,7 @@ fn apply_layer(
             check_advance(&ventry, "Version", n, counter.next_version.max(1))?;
             counter.next_version = n;
         }
-        let published = layers::apply_publish_layer_version(state, prepared, "");
+        let published = at(&ventry, layers::apply_publish_layer_version(state, prepared, ""))?;
         let number = published.version.to_string();
         for (p, perm) in v.permissions.iter().enumerate() {
             let pentry = format!("{ventry}: Permissions[{p}]");

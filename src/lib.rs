@@ -62,7 +62,7 @@ impl AppState {
         };
         let mut state = empty_state(&config);
         let failed = |e: &dyn std::fmt::Display| format!("--state-dir {}: {e}", dir.display());
-        let (durable, loaded) = persist::Durable::open(&dir, &mut state).map_err(|e| failed(&e))?;
+        let (mut opened, loaded) = persist::open(&dir, &mut state).map_err(|e| failed(&e))?;
         tracing::info!(
             dir = %dir.display(),
             functions = loaded.functions,
@@ -75,12 +75,10 @@ impl AppState {
             }
         } else if apply_init_file(&config, &mut state)? {
             // The state journals what init created; nothing reaches the directory if the file failed half-way.
-            if let Some(pending) = durable.submit(&mut state) {
-                let written = pending.blocking_recv().unwrap_or_else(|_| Err("the writer thread is gone".into()));
-                written.map_err(|e| failed(&e))?;
-            }
+            opened.commit_now(&mut state).map_err(|e| failed(&e))?;
         }
-        Ok(AppState { store: Store::durable(state, durable), config: Arc::new(config) })
+        let store = Store::durable(state, opened).map_err(|e| failed(&format!("cannot start the writer: {e}")))?;
+        Ok(AppState { store, config: Arc::new(config) })
     }
 }
 
@@ -88,6 +86,7 @@ impl AppState {
 pub fn empty_state(config: &Config) -> domain::state::State {
     let mut state = domain::state::State::new(config.settle_delay());
     state.organizations = config.organizations();
+    state.code_storage_limit = config.code_storage_limit();
     state
 }
 
@@ -124,7 +123,13 @@ pub fn app(state: AppState) -> http::App {
 ///
 /// Served with hyper-util's connection builder rather than `axum::serve`, which has no header-read timeout: a client
 /// that opens a connection and never finishes its request headers is disconnected after
-/// `config.header_read_timeout()` instead of holding a connection (and a task) forever.
+/// `config.header_read_timeout()` instead of holding a connection (and a task) forever; a request body that stalls
+/// is answered 408 after `config.body_read_timeout()` (see [`conn::StallGuard`]).
+///
+/// At most `config.max_connections()` connections are served at once. Beyond that a new connection is accepted and
+/// closed at once, without an answer: what a front end out of connection slots does, and what every AWS SDK
+/// retries with backoff; answering it (429 or 503) would mean reading its request, with the resources the cap is
+/// there to protect. [inferred: AWS's front end's own limit is not documented.]
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -135,7 +140,13 @@ pub async fn serve(
     use hyper_util::service::TowerToHyperService;
 
     let header_read_timeout = state.config.header_read_timeout();
-    let app = app(state);
+    let body_read_timeout = state.config.body_read_timeout();
+    let slots = Arc::new(tokio::sync::Semaphore::new(state.config.max_connections()));
+    let mut refused = conn::Refusals::default();
+    // The same app the tests call; only the connection's own body watchdog is added here, around hyper's body.
+    let app = tower::ServiceExt::map_request(app(state), move |request: hyper::Request<hyper::body::Incoming>| {
+        request.map(|body| conn::StallGuard::new(body, body_read_timeout))
+    });
     let mut builder = Builder::new(TokioExecutor::new());
     // hyper's per-request header-read timer is replaced by a per-connection one (see `conn`).
     builder.http1().header_read_timeout(None);
@@ -158,6 +169,10 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            refused.refuse(stream);
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let builder = builder.clone();
         let clock = conn::HeaderClock::new();
@@ -179,6 +194,8 @@ pub async fn serve(
         let watcher = graceful.watcher();
         let mut closing = closing_rx.clone();
         tokio::spawn(async move {
+            // Held for as long as the connection is served.
+            let _slot = slot;
             // hyper's header-read timer only starts once the HTTP/1-or-2 sniffing has read some bytes, so a client
             // that connects and sends nothing would otherwise be held forever.
             tokio::select! {

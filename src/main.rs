@@ -17,6 +17,8 @@ fn main() -> ExitCode {
     match cli.command {
         None => {
             logging::init(cli.config.log_format);
+            // `FAILPOINTS`, in a build with the `failpoints` feature (the fault tests'); nothing otherwise.
+            lambdalite::persist::fault::setup_from_env();
             let result = run_server(cli.config);
             // Log lines wait a few milliseconds to be written in batches: whatever ended the server, they are
             // written before it exits, and before its own last words.

@@ -16,7 +16,7 @@ use tokio::sync::RwLock;
 
 use crate::domain::state::State;
 use crate::error::Error;
-use crate::persist::Durable;
+use crate::persist::{Durable, Opened};
 
 /// Shared handle to the state. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -31,9 +31,11 @@ impl Store {
         Store { inner: Arc::new(RwLock::new(state)), durable: None }
     }
 
-    /// A store whose writes are durable through `durable` (which journals `state`).
-    pub fn durable(state: State, durable: Durable) -> Self {
-        Store { inner: Arc::new(RwLock::new(state)), durable: Some(Arc::new(durable)) }
+    /// A store whose writes are durable in the database `opened` (which journals `state`); starts its writer.
+    pub fn durable(state: State, opened: Opened) -> std::io::Result<Self> {
+        let inner = Arc::new(RwLock::new(state));
+        let durable = opened.start(inner.clone())?;
+        Ok(Store { inner, durable: Some(Arc::new(durable)) })
     }
 
     /// Runs `f` under the read lock.
@@ -43,7 +45,8 @@ impl Store {
     }
 
     /// Runs `f` under the write lock: lookup, validation and mutation happen in one acquisition. With a state
-    /// directory, returns once what `f` changed is durable, or a 500 `ServiceException` if it could not be written.
+    /// directory, returns once what `f` changed is durable, or a 500 `ServiceException` if it could not be written,
+    /// in which case the writer has already taken the change back (see [`crate::persist`]).
     pub async fn write<T>(&self, f: impl FnOnce(&mut State) -> Result<T, Error>) -> Result<T, Error> {
         let (out, pending) = {
             let mut guard = self.inner.write().await;
@@ -52,9 +55,8 @@ impl Store {
         };
         if let Some(pending) = pending {
             let written = pending.await.unwrap_or_else(|_| Err("the writer thread is gone".to_owned()));
-            if let Err(e) = written {
-                tracing::error!(error = %e, "a write was applied in memory but is not durable");
-                return Err(Error::ServiceException(format!("cannot write the state directory: {e}")));
+            if let Err(message) = written {
+                return Err(Error::StorageFailure(message));
             }
         }
         out

@@ -129,6 +129,9 @@ pub async fn authenticate(State(app): State<AppState>, request: Request, next: N
 }
 
 fn body_error(e: &axum::Error, op: &str) -> Error {
+    if let Some(stalled) = crate::conn::stalled(e) {
+        return Error::RequestTimeout(stalled.to_string());
+    }
     // http-body's LengthLimitError is only reachable through the error chain's text.
     let mut too_large = false;
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);

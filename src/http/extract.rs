@@ -42,6 +42,9 @@ where
 }
 
 fn body_rejection(rejection: BytesRejection, method: &Method, matched: Option<&MatchedPath>) -> Error {
+    if let Some(stalled) = crate::conn::stalled(&rejection) {
+        return Error::RequestTimeout(stalled.to_string());
+    }
     if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
         body::too_large(matched.map_or("this", |p| routes::operation_name(method, p.as_str())))
     } else {

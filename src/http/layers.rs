@@ -75,7 +75,7 @@ async fn publish_layer_version(
         tokio::task::spawn_blocking(move || layers::prepare_publish_layer_version(&caller, &layer_name, input))
             .await
             .map_err(|e| Error::ServiceException(format!("layer content preparation failed: {e}")))??;
-    let out = app.store.write(|s| Ok(layers::apply_publish_layer_version(s, prepared, &base))).await?;
+    let out = app.store.write(|s| layers::apply_publish_layer_version(s, prepared, &base)).await?;
     Ok(JsonResponse(StatusCode::CREATED, out))
 }
 

@@ -9,6 +9,8 @@ pub mod auth;
 pub mod body;
 pub mod envelope;
 pub mod extract;
+#[cfg(feature = "failpoints")]
+pub mod failpoints;
 pub mod functions;
 pub mod invoke;
 pub mod layer_policy;
@@ -109,6 +111,10 @@ fn routes(state: &AppState) -> Router<AppState> {
     let mut router = Router::new();
     if state.config.test_panic_route {
         router = router.route("/_lambdalite/test/panic", axum::routing::get(test_panic));
+    }
+    #[cfg(feature = "failpoints")]
+    {
+        router = router.merge(failpoints::router());
     }
     for route in ROUTES.iter().flat_map(|list| list.iter()) {
         if let Some(method_router) = route.method_router() {

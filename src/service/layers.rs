@@ -228,8 +228,9 @@ pub fn apply_publish_layer_version(
     state: &mut State,
     prepared: PreparedLayerVersion,
     code_base: &str,
-) -> GetLayerVersionOutput {
+) -> Result<GetLayerVersionOutput, Error> {
     let PreparedLayerVersion { scope, name, content, .. } = prepared;
+    state.ensure_code_room(content.size, 0)?;
     let layer = state.layer_entry(&scope, &name);
     let number = layer.take_version_number();
     let lv = LayerVersion {
@@ -244,7 +245,7 @@ pub fn apply_publish_layer_version(
     };
     let out = render(&scope, &name, &lv, code_base);
     layer.versions.insert(number, lv);
-    out
+    Ok(out)
 }
 
 /// PublishLayerVersion (SPEC §12) in one call, for callers that already hold the state.
@@ -256,7 +257,7 @@ pub fn publish_layer_version(
     code_base: &str,
 ) -> Result<GetLayerVersionOutput, Error> {
     let prepared = prepare_publish_layer_version(caller, layer_name, input)?;
-    Ok(apply_publish_layer_version(state, prepared, code_base))
+    apply_publish_layer_version(state, prepared, code_base)
 }
 
 /// The layer version GetLayerVersion and DeleteLayerVersion address: `LayerName` and `VersionNumber` validated (one

@@ -108,6 +108,7 @@ pub fn create_function_prepared(
     if state.function(caller, &name).is_some() {
         return Err(Error::conflict(format!("Function already exist: {name}")));
     }
+    state.ensure_code_room(code.size, 0)?;
 
     let logging = input.logging_config.unwrap_or_default();
     let config = FunctionConfig {
@@ -286,6 +287,9 @@ pub fn publish_version(
     if let Some(out) = unchanged_version(f, &r.scope, delay) {
         return Ok(out);
     }
+    let added = f.latest.code.size;
+    state.ensure_code_room(added, 0)?;
+    let f = r.function_mut(state)?;
     let number = f.next_version;
     let mut config = f.latest.clone();
     if let Some(d) = input.description {
@@ -562,6 +566,11 @@ pub fn update_function_code_prepared(
         }
         return Ok(render(&r.scope, &r.name, &preview, r.arn(), "$LATEST", View::Current, delay));
     }
+    // The old `$LATEST` code goes; the new one comes, twice when it is also published.
+    let added = code.size * if input.publish == Some(true) { 2 } else { 1 };
+    let freed = f.latest.code.size;
+    state.ensure_code_room(added, freed)?;
+    let f = r.function_mut(state)?;
     let before = f.latest.clone();
     f.latest.code = code;
     if let Some(a) = input.architectures {
