@@ -158,8 +158,8 @@ pub struct Config {
     #[arg(long = "code-storage-limit", env = "LAMBDALITE_CODE_STORAGE_LIMIT", default_value_t = DEFAULT_CODE_STORAGE_LIMIT)]
     pub code_storage_limit: u64,
 
-    /// Concurrent connections served; beyond it a new connection is accepted and closed at once. Default: 4096, or
-    /// the open-file limit less 64 when that is lower.
+    /// Concurrent connections served; beyond it a new connection is accepted and closed at once. Default (or 0):
+    /// 4096, or the open-file limit less 64 when that is lower.
     #[arg(long = "max-connections", env = "LAMBDALITE_MAX_CONNECTIONS")]
     pub max_connections: Option<usize>,
 
@@ -318,10 +318,11 @@ impl Config {
         Duration::from_millis(self.body_read_timeout_ms.max(1))
     }
 
-    /// `--max-connections`, or the default: 4096, lowered to stay 64 descriptors below the open-file limit (the
-    /// state directory, the log and accept itself need some), at least 1.
+    /// `--max-connections`, or (absent or 0) the default: 4096, lowered to stay 64 descriptors below the open-file
+    /// limit (the state directory, the log and accept itself need some), at least 1.
     pub fn max_connections(&self) -> usize {
         self.max_connections
+            .filter(|&n| n > 0)
             .unwrap_or_else(|| {
                 let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
                 // SAFETY: getrlimit(2) writes the limit into the struct it is given.
@@ -356,5 +357,19 @@ impl Default for Config {
             code_storage_limit: DEFAULT_CODE_STORAGE_LIMIT,
             test_panic_route: false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_max_connections_means_the_default() {
+        let default = Config::default().max_connections();
+        let zero = Config { max_connections: Some(0), ..Config::default() };
+        assert_eq!(zero.max_connections(), default);
+        let eight = Config { max_connections: Some(8), ..Config::default() };
+        assert_eq!(eight.max_connections(), 8);
     }
 }

@@ -8,6 +8,10 @@
 //! restart). The state on disk is checked while the fault is on (a copy of the file, opened by a second server: what
 //! a `kill -9` at that moment would leave) and after recovery (a restart on the directory); the log must say what
 //! happened and what to do. A tally line per scenario gives the figures.
+//!
+//! Without the feature this test compiles to nothing (a `[[test]]` with required-features would make every build
+//! of the manifest, the image's among them, need this file).
+#![cfg(feature = "failpoints")]
 
 mod common;
 #[path = "common/faults.rs"]

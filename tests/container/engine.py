@@ -186,7 +186,8 @@ class Engine:
             rootfs_end = tf.offset
         sysroot = run(["rustc", "--print", "sysroot"]).stdout.strip()
         cargo_home = os.environ.get("CARGO_HOME", os.path.expanduser("~/.cargo"))
-        log("importing the stand-in build/client image")
+        free = shutil.disk_usage(self.dir).free / 2**30
+        log(f"importing the stand-in build/client image ({free:.1f} GiB free under {self.dir})")
         importer = subprocess.Popen(
             [DOCKER, "import",
              "--change", "ENV PATH=/usr/local/rust/bin:/usr/local/cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -205,6 +206,7 @@ class Engine:
              "-C", sysroot, "bin/cargo", "bin/rustc", "lib",
              "-C", cargo_home, "registry/index", "registry/cache"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        broken = None
         try:
             with open(rootfs_tar, "rb") as f:
                 remaining = rootfs_end
@@ -213,15 +215,24 @@ class Engine:
                     importer.stdin.write(chunk)
                     remaining -= len(chunk)
             shutil.copyfileobj(extras.stdout, importer.stdin, 1 << 20)
+        except BrokenPipeError as e:
+            # docker import stopped reading: its stderr below says why.
+            broken = e
+            extras.kill()
         finally:
-            importer.stdin.close()
+            try:
+                importer.stdin.close()
+            except BrokenPipeError:
+                pass
         tar_err = extras.stderr.read()
         # Both print a line or two at most, so reading them in turn cannot deadlock.
         err = importer.stderr.read()
         importer.stdout.read()
         importer.wait(timeout=600)
-        if extras.wait() != 0 or importer.returncode != 0:
-            raise RuntimeError(f"stand-in import failed: tar: {tar_err!r} docker import: {err!r}")
+        if broken or extras.wait() != 0 or importer.returncode != 0:
+            free = shutil.disk_usage(self.dir).free / 2**30
+            raise RuntimeError(f"stand-in import failed ({free:.1f} GiB free now): tar: {tar_err!r} "
+                               f"docker import: {err!r} ({broken or 'exit ' + str(importer.returncode)})")
 
 
 def standin_rootfs():
